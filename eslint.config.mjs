@@ -1,0 +1,113 @@
+// Lint for the whole workspace. Module boundaries are enforced with real constraints:
+//   type:app        -> contracts, domain, data-access, util (never another app)
+//   type:domain     -> contracts, util
+//   type:data-access-> contracts, domain (the ports it implements), util, data-access
+//   type:util       -> util
+//   type:contracts  -> contracts only, and no infrastructure library at all
+//   type:testing    -> anything but apps; only test files (and tools) may import it
+//   type:tool       -> libraries and the test harness (benchmarks, generators)
+// The Kafka client (kafkajs) may be imported only by libs/kafka, BullMQ only by libs/queues and
+// the apps that run workers, Prisma only by libs/tracking.
+import nx from '@nx/eslint-plugin';
+import importX from 'eslint-plugin-import-x';
+import tseslint from 'typescript-eslint';
+
+const infrastructure = ['kafkajs', 'bullmq', 'ioredis', '@prisma/*', 'pg', 'nodemailer', 'fastify', '@fastify/*', 'pino', 'undici'];
+const notKafka = ['kafkajs'];
+const notPrisma = ['@prisma/*', 'pg'];
+
+// Each infrastructure client has one home; everywhere else it is out of bounds. A home project
+// lifts the ban in its own eslint.config.mjs with allow(...), e.g. libs/kafka: allow('kafkajs').
+const bans = {
+  kafkajs: { group: ['kafkajs'], message: 'Only libs/kafka talks to Kafka: use @herald/kafka.' },
+  prisma: { group: ['@prisma/*', 'pg'], message: 'Only libs/tracking talks to PostgreSQL: use @herald/tracking.' },
+  bullmq: { group: ['bullmq'], message: 'BullMQ belongs to libs/queues and the apps that run workers.' },
+};
+const restricted = (...allowed) => ({
+  'no-restricted-imports': ['error', { patterns: Object.entries(bans).filter(([name]) => !allowed.includes(name)).map(([, ban]) => ban) }],
+});
+
+/** Config entries that let a project import the named clients (kafkajs, prisma, bullmq). */
+export function allow(...clients) {
+  return [{ files: ['**/*.ts'], rules: restricted(...clients) }];
+}
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/generated', '**/.local', 'tools/bench/results', '**/*.cjs', '**/*.mjs'],
+  },
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parser: tseslint.parser,
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { 'import-x': importX },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'import-x/no-cycle': ['error', { maxDepth: Infinity }],
+      ...restricted(),
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Read configuration only in the config module (src/config.ts) and pass it down.',
+        },
+      ],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          banTransitiveDependencies: true,
+          // Bans apply to what a project imports itself: the domain may use runtime's pure
+          // helpers (backoff) although runtime, elsewhere, imports pino.
+          checkNestedExternalImports: false,
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util'] },
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'], bannedExternalImports: [...infrastructure] },
+            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:util', 'type:data-access'] },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: [...notKafka, ...notPrisma, 'bullmq'] },
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'], bannedExternalImports: [...infrastructure] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The config module of each process is the one place that reads process.env.
+    files: ['**/src/config.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    // Test files may use the test harness; production files may not.
+    files: ['**/*.spec.ts', '**/test/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': 'off',
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          allow: ['@herald/testing'],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing'] },
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:testing'] },
+            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:util', 'type:data-access', 'type:testing'] },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:testing'] },
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:testing', 'type:app'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing'] },
+          ],
+        },
+      ],
+    },
+  },
+];
