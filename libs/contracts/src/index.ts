@@ -1,0 +1,15 @@
+/** @herald/contracts: the wire contracts every Herald service shares. */
+export * from './names';
+export * from './channels';
+export * from './status';
+export * from './ids';
+export * from './schema-kit';
+export * from './http/problem';
+export * from './http/north';
+export * from './http/messages';
+export * from './http/replays';
+export * from './events/north';
+export * from './events/south';
+export * from './jobs/jobs';
+export * from './validation';
+export * from './validators';

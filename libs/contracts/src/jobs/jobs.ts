@@ -1,0 +1,56 @@
+/**
+ * BullMQ job payloads. Each carries what its worker needs and nothing secret; `v` versions the
+ * shape so that a worker can refuse a job it does not understand instead of misreading it.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { ChannelSchema, EmailContent, SmsContent } from '../http/north';
+import { EmailAddress, PhoneNumber, Timestamp, Uuid } from '../schema-kit';
+
+export const JOB_VERSION = 1;
+
+const DeliveryRef = Type.Object(
+  { deliveryId: Uuid, channel: ChannelSchema, generation: Type.Integer({ minimum: 0 }) },
+  { additionalProperties: false },
+);
+
+/** NotificationQueue: one message, routed by the main queue processor to each channel's queue. */
+export const NotificationJob = Type.Object(
+  {
+    v: Type.Literal(JOB_VERSION),
+    messageId: Uuid,
+    acceptedAt: Timestamp,
+    deliveries: Type.Array(DeliveryRef, { minItems: 1 }),
+    to: Type.Object(
+      { email: Type.Optional(EmailAddress), phone: Type.Optional(PhoneNumber) },
+      { additionalProperties: false },
+    ),
+    email: Type.Optional(EmailContent),
+    sms: Type.Optional(SmsContent),
+  },
+  { additionalProperties: false },
+);
+export type NotificationJob = Static<typeof NotificationJob>;
+
+const DeliveryJobBase = {
+  v: Type.Literal(JOB_VERSION),
+  messageId: Uuid,
+  deliveryId: Uuid,
+  generation: Type.Integer({ minimum: 0 }),
+  acceptedAt: Timestamp,
+};
+
+/** EmailQueue: one email delivery. */
+export const EmailJob = Type.Object(
+  { ...DeliveryJobBase, to: EmailAddress, content: EmailContent },
+  { additionalProperties: false },
+);
+export type EmailJob = Static<typeof EmailJob>;
+
+/** SmsQueue: one SMS delivery. */
+export const SmsJob = Type.Object(
+  { ...DeliveryJobBase, to: PhoneNumber, content: SmsContent },
+  { additionalProperties: false },
+);
+export type SmsJob = Static<typeof SmsJob>;
+
+export type DeliveryJob = EmailJob | SmsJob;

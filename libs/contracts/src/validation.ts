@@ -1,0 +1,164 @@
+/**
+ * One validation setup for every public input: the HTTP API (Fastify compiles the route schemas
+ * with these options) and the Kafka records and queue jobs that consumers check before acting.
+ * Errors come out as FieldError[]: a JSON pointer to the field and a sentence a person can act on.
+ */
+import Ajv, { type ErrorObject, type Options, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { FieldError } from './http/problem';
+import { E164_PATTERN, SINGLE_LINE_PATTERN, TEXT_PATTERN } from './schema-kit';
+
+/** Ajv options for Herald's schemas: no coercion, no silent stripping, every error reported. */
+export const ajvOptions: Options = {
+  allErrors: true,
+  coerceTypes: false,
+  useDefaults: false,
+  removeAdditional: false,
+  strict: true,
+  strictRequired: false,
+  strictTypes: false,
+  allowUnionTypes: true,
+};
+
+export function createAjv(): Ajv {
+  const ajv = new Ajv(ajvOptions);
+  addFormats(ajv);
+  return ajv;
+}
+
+const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
+  [E164_PATTERN]: 'must be a phone number in E.164 form, e.g. +447700900123',
+  [SINGLE_LINE_PATTERN]: 'must be one line: no CR, LF or other control characters',
+  [TEXT_PATTERN]: 'must be valid text: no NUL characters or unpaired surrogates',
+  '^[\\x21-\\x7e]+$': 'must contain only visible ASCII characters',
+};
+
+const FORMAT_MESSAGES: Readonly<Record<string, string>> = {
+  email: 'must be a valid email address',
+  uuid: 'must be a UUID',
+  'date-time': 'must be an RFC 3339 timestamp',
+};
+
+function joinPointer(base: string, property: string): string {
+  return `${base}/${property.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
+function describe(error: ErrorObject): FieldError {
+  const field = error.instancePath || '/';
+  const p = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return { field: joinPointer(error.instancePath, String(p['missingProperty'])), message: 'is required' };
+    case 'additionalProperties':
+      return {
+        field: joinPointer(error.instancePath, String(p['additionalProperty'])),
+        message: 'is not an allowed field',
+      };
+    case 'propertyNames':
+      return { field: joinPointer(error.instancePath, String(p['propertyName'])), message: 'is not an allowed key (1 to 64 characters, one line)' };
+    case 'pattern':
+      return { field, message: PATTERN_MESSAGES[String(p['pattern'])] ?? `must match the pattern ${String(p['pattern'])}` };
+    case 'format':
+      return { field, message: FORMAT_MESSAGES[String(p['format'])] ?? `must be a valid ${String(p['format'])}` };
+    case 'enum':
+      return { field, message: `must be one of: ${(p['allowedValues'] as unknown[]).join(', ')}` };
+    case 'const':
+      return { field, message: `must be ${JSON.stringify(p['allowedValue'])}` };
+    case 'type':
+      return { field, message: `must be ${article(String(p['type']))}` };
+    case 'maxLength':
+      return { field, message: `must be at most ${String(p['limit'])} characters long` };
+    case 'minLength':
+      return { field, message: Number(p['limit']) === 1 ? 'must not be empty' : `must be at least ${String(p['limit'])} characters long` };
+    case 'maxItems':
+      return { field, message: `must have at most ${String(p['limit'])} items` };
+    case 'minItems':
+      return { field, message: `must have at least ${String(p['limit'])} item${Number(p['limit']) === 1 ? '' : 's'}` };
+    case 'uniqueItems':
+      return { field, message: 'must not repeat an item' };
+    case 'maxProperties':
+      return { field, message: `must have at most ${String(p['limit'])} keys` };
+    case 'minProperties':
+      return { field, message: 'must not be empty' };
+    default:
+      return { field, message: error.message ?? 'is invalid' };
+  }
+}
+
+function article(type: string): string {
+  const names = type.split(',').map((t) => (t === 'object' || t === 'array' || t === 'integer' ? `an ${t}` : `a ${t}`));
+  return names.join(' or ');
+}
+
+/**
+ * Ajv errors as FieldError[]: `if` wrappers dropped, each `anyOf` collapsed into one error
+ * ("must have one of: text, html"), duplicates removed.
+ */
+export function toFieldErrors(errors: readonly ErrorObject[] | null | undefined): FieldError[] {
+  if (!errors?.length) return [];
+  const anyOfs = errors.filter((e) => e.keyword === 'anyOf');
+  const inside = (e: ErrorObject) => anyOfs.some((a) => e !== a && e.schemaPath.startsWith(`${a.schemaPath}/`));
+  const out: FieldError[] = [];
+  for (const anyOf of anyOfs) {
+    const branches = errors.filter((e) => e !== anyOf && e.schemaPath.startsWith(`${anyOf.schemaPath}/`));
+    const field = anyOf.instancePath || '/';
+    if (branches.length > 0 && branches.every((e) => e.keyword === 'required')) {
+      const names = branches.map((e) => String((e.params as Record<string, unknown>)['missingProperty']));
+      out.push({ field, message: `must have one of: ${[...new Set(names)].join(', ')}` });
+    } else if (branches.length > 0 && branches.every((e) => e.keyword === 'type' && e.instancePath === anyOf.instancePath)) {
+      const types = branches.map((e) => String((e.params as Record<string, unknown>)['type']));
+      out.push({ field, message: `must be ${article([...new Set(types)].join(','))}` });
+    } else {
+      const specific = branches.find((e) => e.keyword !== 'type');
+      out.push(specific ? describe(specific) : { field, message: 'does not match any allowed form' });
+    }
+  }
+  for (const error of errors) {
+    // `if` wrappers say nothing; anyOf branches were collapsed above; a propertyNames failure is
+    // reported once, on the key, not again by its inner rule against the object.
+    if (error.keyword === 'if' || error.keyword === 'anyOf' || inside(error) || error.schemaPath.includes('/propertyNames/')) continue;
+    out.push(describe(error));
+  }
+  const seen = new Set<string>();
+  return out.filter((e) => {
+    const key = `${e.field}\u0000${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export class ContractViolationError extends Error {
+  constructor(
+    readonly contract: string,
+    readonly errors: FieldError[],
+  ) {
+    super(`${contract} is invalid: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
+    this.name = 'ContractViolationError';
+  }
+}
+
+export interface Validator<T> {
+  /** True when `value` satisfies the contract (narrows its type). */
+  check(value: unknown): value is T;
+  /** The value typed, or a ContractViolationError naming every bad field. */
+  parse(value: unknown): T;
+  /** Field errors of the last `check` (empty when it passed). */
+  errors(value: unknown): FieldError[];
+}
+
+const shared = createAjv();
+
+/** A compiled validator for a contract schema. Compile once, at module load, and reuse. */
+export function createValidator<S extends TSchema>(name: string, schema: S): Validator<Static<S>> {
+  const validate: ValidateFunction = shared.compile(schema);
+  return {
+    check: (value: unknown): value is Static<S> => validate(value) === true,
+    errors: (value: unknown) => (validate(value) ? [] : toFieldErrors(validate.errors)),
+    parse: (value: unknown): Static<S> => {
+      if (validate(value)) return value as Static<S>;
+      throw new ContractViolationError(name, toFieldErrors(validate.errors));
+    },
+  };
+}

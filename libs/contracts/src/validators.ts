@@ -1,0 +1,13 @@
+/** Compiled validators for the contracts that consumers check at their boundary. */
+import { NorthEvent } from './events/north';
+import { DeliveryEvent } from './events/south';
+import { NorthRequest } from './http/north';
+import { EmailJob, NotificationJob, SmsJob } from './jobs/jobs';
+import { createValidator } from './validation';
+
+export const northRequestValidator = createValidator('NorthRequest', NorthRequest);
+export const northEventValidator = createValidator('NorthEvent', NorthEvent);
+export const deliveryEventValidator = createValidator('DeliveryEvent', DeliveryEvent);
+export const notificationJobValidator = createValidator('NotificationJob', NotificationJob);
+export const emailJobValidator = createValidator('EmailJob', EmailJob);
+export const smsJobValidator = createValidator('SmsJob', SmsJob);

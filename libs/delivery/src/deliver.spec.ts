@@ -1,0 +1,294 @@
+import { deliveryIdFor, newMessageId, type DeliveryEvent, type EmailJob } from '@herald/contracts';
+import { deliver, type DeliverDeps } from './deliver';
+import { DeliveryFailedError, RetryLaterError, SendHeldError } from './errors';
+import type { DeliveryPolicy } from './policy';
+import type { ClaimOutcome, SendLedgerPort } from './ports';
+import { ProviderError, type DeliveryProvider, type ProviderReceipt } from './provider';
+
+const policy: DeliveryPolicy = {
+  maxAttempts: 3,
+  maxAgeMs: 60 * 60_000,
+  sendTimeoutMs: 1_000,
+  leaseMs: 5_000,
+  backoff: { baseMs: 1_000, maxMs: 60_000, jitter: 0 },
+  inDoubt: 'resend',
+};
+
+function job(overrides: Partial<EmailJob> = {}): EmailJob {
+  const messageId = newMessageId();
+  return {
+    v: 1,
+    messageId,
+    deliveryId: deliveryIdFor(messageId, 'email'),
+    generation: 0,
+    acceptedAt: new Date().toISOString(),
+    to: 'ada@example.com',
+    content: { subject: 'Hi', text: 'Hello' },
+    ...overrides,
+  };
+}
+
+/** An in-memory ledger with the same rules as the PostgreSQL one, for unit tests. */
+class MemoryLedger implements SendLedgerPort {
+  rows = new Map<string, { state: string; attempt: number; holder: string | null; leaseUntil: number; generation: number; providerMessageId: string | null; error: string | null }>();
+  now = () => Date.now();
+
+  async claim(deliveryId: string, generation: number, holder: string, leaseMs: number): Promise<ClaimOutcome> {
+    const row = this.rows.get(deliveryId);
+    if (!row || (row.state === 'released' && row.generation === generation) || (['released', 'failed'].includes(row.state) && row.generation < generation)) {
+      const attempt = (row?.attempt ?? 0) + 1;
+      this.rows.set(deliveryId, { state: 'claimed', attempt, holder, leaseUntil: this.now() + leaseMs, generation, providerMessageId: null, error: null });
+      return { kind: 'claimed', attempt };
+    }
+    if (row.state === 'sent') return { kind: 'already-sent', attempt: row.attempt, providerMessageId: row.providerMessageId };
+    if (row.generation > generation || row.state === 'failed') return { kind: 'closed', state: row.state, generation: row.generation, attempt: row.attempt, error: row.error };
+    if (row.leaseUntil > this.now()) return { kind: 'held', holder: row.holder, leaseUntil: new Date(row.leaseUntil) };
+    const previousHolder = row.holder;
+    Object.assign(row, { holder, attempt: row.attempt + 1, leaseUntil: this.now() + leaseMs });
+    return { kind: 'in-doubt', attempt: row.attempt, previousHolder };
+  }
+
+  async markSent(deliveryId: string, providerMessageId: string | null): Promise<void> {
+    const row = this.rows.get(deliveryId);
+    if (row && row.state !== 'sent') Object.assign(row, { state: 'sent', providerMessageId });
+  }
+
+  async release(deliveryId: string, holder: string, error: string): Promise<void> {
+    const row = this.rows.get(deliveryId);
+    if (row?.state === 'claimed' && row.holder === holder) Object.assign(row, { state: 'released', holder: null, error });
+  }
+
+  async markFailed(deliveryId: string, generation: number, error: string): Promise<number> {
+    const row = this.rows.get(deliveryId);
+    if (!row) {
+      this.rows.set(deliveryId, { state: 'failed', attempt: 0, holder: null, leaseUntil: 0, generation, providerMessageId: null, error });
+      return 0;
+    }
+    if (row.state !== 'sent') Object.assign(row, { state: 'failed', holder: null, error });
+    return row.attempt;
+  }
+}
+
+class ScriptedProvider implements DeliveryProvider<EmailJob> {
+  readonly name = 'scripted';
+  calls = 0;
+  lookup: DeliveryProvider<EmailJob>['lookup'];
+  constructor(
+    private readonly script: Array<ProviderReceipt | ProviderError>,
+    readonly idempotent = false,
+  ) {}
+  async send(): Promise<ProviderReceipt> {
+    const next = this.script[Math.min(this.calls, this.script.length - 1)];
+    this.calls += 1;
+    if (next instanceof ProviderError) throw next;
+    return next ?? { providerMessageId: null };
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+class Reporter {
+  events: DeliveryEvent[] = [];
+  failNext = 0;
+  async report(events: readonly DeliveryEvent[]): Promise<void> {
+    if (this.failNext > 0) {
+      this.failNext -= 1;
+      throw new Error('Kafka is down');
+    }
+    this.events.push(...events);
+  }
+  types(): string[] {
+    return this.events.map((e) => e.type);
+  }
+}
+
+function deps(provider: ScriptedProvider, overrides: Partial<DeliverDeps<EmailJob>> = {}) {
+  const ledger = new MemoryLedger();
+  const reporter = new Reporter();
+  const d: DeliverDeps<EmailJob> = {
+    channel: 'email',
+    provider,
+    ledger,
+    reporter,
+    policy,
+    log: { info: () => undefined, warn: () => undefined },
+    random: () => 0.5,
+    ...overrides,
+  };
+  return { d, ledger, reporter };
+}
+
+const transient = () => new ProviderError('connection refused', { code: 'ECONNREFUSED', permanent: false });
+const permanent = () => new ProviderError('550 mailbox unavailable', { code: 'SMTP_550', permanent: true });
+const unknown = () => new ProviderError('socket reset', { code: 'ESOCKET', permanent: false, outcomeUnknown: true });
+
+describe('deliver', () => {
+  it('claims, sends, marks sent and reports sending then sent', async () => {
+    const provider = new ScriptedProvider([{ providerMessageId: '<x@y>' }]);
+    const { d, ledger, reporter } = deps(provider);
+    const j = job();
+    await expect(deliver(j, { holder: 'w1' }, d)).resolves.toEqual({ kind: 'sent', attempt: 1, providerMessageId: '<x@y>' });
+    expect(reporter.types()).toEqual(['sending', 'sent']);
+    expect(ledger.rows.get(j.deliveryId)?.state).toBe('sent');
+    expect(reporter.events[1]).toMatchObject({ providerMessageId: '<x@y>', attempt: 1, deliveryId: j.deliveryId });
+  });
+
+  it('never sends again once sent: a re-delivered job only reports sent again, with the same event id', async () => {
+    const provider = new ScriptedProvider([{ providerMessageId: '<x@y>' }]);
+    const { d, reporter } = deps(provider);
+    const j = job();
+    await deliver(j, { holder: 'w1' }, d);
+    await expect(deliver(j, { holder: 'w2' }, d)).resolves.toEqual({ kind: 'already-sent', attempt: 1 });
+    expect(provider.calls).toBe(1);
+    const sent = reporter.events.filter((e) => e.type === 'sent');
+    expect(sent).toHaveLength(2);
+    expect(sent[0]?.eventId).toBe(sent[1]?.eventId);
+  });
+
+  it('does not send while another worker holds the claim', async () => {
+    const provider = new ScriptedProvider([{ providerMessageId: 'x' }]);
+    const { d, ledger } = deps(provider);
+    const j = job();
+    await ledger.claim(j.deliveryId, 0, 'other-worker', 60_000);
+    await expect(deliver(j, { holder: 'w1' }, d)).rejects.toBeInstanceOf(SendHeldError);
+    expect(provider.calls).toBe(0);
+  });
+
+  it('retries a transient error later: releases the claim, reports the attempt with its retry time', async () => {
+    const provider = new ScriptedProvider([transient(), { providerMessageId: 'ok' }]);
+    const now = new Date('2026-01-01T00:00:00.000Z');
+    const { d, ledger, reporter } = deps(provider, { now: () => now });
+    const j = job({ acceptedAt: now.toISOString() });
+    const error = await deliver(j, { holder: 'w1' }, d).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryLaterError);
+    expect((error as RetryLaterError).retryDelayMs).toBe(1_000);
+    expect(ledger.rows.get(j.deliveryId)?.state).toBe('released');
+    expect(reporter.types()).toEqual(['sending', 'attempt_failed']);
+    expect(reporter.events[1]).toMatchObject({ error: { code: 'ECONNREFUSED', permanent: false }, retryAt: '2026-01-01T00:00:01.000Z' });
+    await expect(deliver(j, { holder: 'w1' }, d)).resolves.toMatchObject({ kind: 'sent', attempt: 2 });
+  });
+
+  it('honours a provider Retry-After longer than its own backoff', async () => {
+    const provider = new ScriptedProvider([new ProviderError('429', { code: 'HTTP_429', permanent: false, retryAfterMs: 30_000 })]);
+    const { d } = deps(provider);
+    const error = (await deliver(job(), { holder: 'w1' }, d).catch((e: unknown) => e)) as RetryLaterError;
+    expect(error.retryDelayMs).toBe(30_000);
+  });
+
+  it('fails a permanent error at once, with the reason, and does not retry', async () => {
+    const provider = new ScriptedProvider([permanent()]);
+    const { d, ledger, reporter } = deps(provider);
+    const j = job();
+    await expect(deliver(j, { holder: 'w1' }, d)).rejects.toBeInstanceOf(DeliveryFailedError);
+    expect(ledger.rows.get(j.deliveryId)?.state).toBe('failed');
+    expect(reporter.types()).toEqual(['sending', 'failed']);
+    expect(reporter.events[1]?.error).toEqual({ code: 'SMTP_550', message: '550 mailbox unavailable', permanent: true });
+    await expect(deliver(j, { holder: 'w1' }, d)).resolves.toMatchObject({ kind: 'skipped' });
+    expect(provider.calls).toBe(1);
+  });
+
+  it('gives up after the maximum number of attempts, failing with the last error', async () => {
+    const provider = new ScriptedProvider([transient()]);
+    const { d, reporter } = deps(provider);
+    const j = job();
+    for (let i = 0; i < 2; i += 1) await expect(deliver(j, { holder: 'w1' }, d)).rejects.toBeInstanceOf(RetryLaterError);
+    const error = (await deliver(j, { holder: 'w1' }, d).catch((e: unknown) => e)) as DeliveryFailedError;
+    expect(error).toBeInstanceOf(DeliveryFailedError);
+    expect(error.message).toBe('gave up after 3 attempts: connection refused');
+    expect(provider.calls).toBe(3);
+    expect(reporter.types()).toEqual(['sending', 'attempt_failed', 'sending', 'attempt_failed', 'sending', 'attempt_failed', 'failed']);
+  });
+
+  it('fails a delivery older than the maximum age without calling the provider', async () => {
+    const provider = new ScriptedProvider([{ providerMessageId: 'x' }]);
+    const { d, reporter } = deps(provider);
+    const j = job({ acceptedAt: new Date(Date.now() - 2 * 60 * 60_000).toISOString() });
+    await expect(deliver(j, { holder: 'w1' }, d)).rejects.toMatchObject({ code: 'EXPIRED' });
+    expect(provider.calls).toBe(0);
+    expect(reporter.events).toEqual([expect.objectContaining({ type: 'failed', error: expect.objectContaining({ code: 'EXPIRED' }) })]);
+  });
+
+  it('fails rather than retry when the next attempt would come after the maximum age', async () => {
+    const provider = new ScriptedProvider([transient()]);
+    const { d } = deps(provider, { policy: { ...policy, maxAgeMs: 60_000, backoff: { baseMs: 120_000, maxMs: 120_000, jitter: 0 } } });
+    await expect(deliver(job(), { holder: 'w1' }, d)).rejects.toMatchObject({ code: 'EXPIRED' });
+  });
+
+  describe('when a previous send may or may not have happened (in doubt)', () => {
+    async function leaveInDoubt(d: DeliverDeps<EmailJob>, ledger: MemoryLedger, j: EmailJob) {
+      await expect(deliver(j, { holder: 'w1' }, d)).rejects.toBeInstanceOf(RetryLaterError);
+      expect(ledger.rows.get(j.deliveryId)?.state).toBe('claimed');
+      const row = ledger.rows.get(j.deliveryId);
+      if (row) row.leaseUntil = 0; // the lease runs out
+    }
+
+    it('asks the provider first and does not send again when it has the message', async () => {
+      const provider = new ScriptedProvider([unknown(), { providerMessageId: 'second' }]);
+      provider.lookup = async () => ({ providerMessageId: 'first' });
+      const { d, ledger, reporter } = deps(provider);
+      const j = job();
+      await leaveInDoubt(d, ledger, j);
+      await expect(deliver(j, { holder: 'w2' }, d)).resolves.toEqual({ kind: 'sent', attempt: 2, providerMessageId: 'first' });
+      expect(provider.calls).toBe(1);
+      expect(reporter.types().at(-1)).toBe('sent');
+    });
+
+    it('sends again when the provider certainly does not have it', async () => {
+      const provider = new ScriptedProvider([unknown(), { providerMessageId: 'second' }]);
+      provider.lookup = async () => null;
+      const { d, ledger } = deps(provider);
+      const j = job();
+      await leaveInDoubt(d, ledger, j);
+      await expect(deliver(j, { holder: 'w2' }, d)).resolves.toMatchObject({ kind: 'sent', providerMessageId: 'second' });
+      expect(provider.calls).toBe(2);
+    });
+
+    it('resends to a provider that deduplicates by itself', async () => {
+      const provider = new ScriptedProvider([unknown(), { providerMessageId: 'deduplicated' }], true);
+      const { d, ledger } = deps(provider, { policy: { ...policy, inDoubt: 'fail' } });
+      const j = job();
+      await leaveInDoubt(d, ledger, j);
+      await expect(deliver(j, { holder: 'w2' }, d)).resolves.toMatchObject({ kind: 'sent' });
+    });
+
+    it('fails instead of resending when the policy says at most once and the provider cannot tell', async () => {
+      const provider = new ScriptedProvider([unknown(), { providerMessageId: 'x' }]);
+      const { d, ledger, reporter } = deps(provider, { policy: { ...policy, inDoubt: 'fail' } });
+      const j = job();
+      await leaveInDoubt(d, ledger, j);
+      await expect(deliver(j, { holder: 'w2' }, d)).rejects.toMatchObject({ code: 'OUTCOME_UNKNOWN' });
+      expect(provider.calls).toBe(1);
+      expect(reporter.types().at(-1)).toBe('failed');
+    });
+  });
+
+  it('reports sending again with the outcome when the first report failed, so history is complete', async () => {
+    const provider = new ScriptedProvider([{ providerMessageId: 'x' }]);
+    const { d, reporter } = deps(provider);
+    reporter.failNext = 1;
+    await deliver(job(), { holder: 'w1' }, d);
+    expect(reporter.types()).toEqual(['sending', 'sent']);
+  });
+
+  it('fails the attempt (to be retried) when the outcome cannot be reported, and the retry only reports', async () => {
+    const provider = new ScriptedProvider([{ providerMessageId: 'x' }]);
+    const { d, reporter } = deps(provider);
+    const j = job();
+    reporter.failNext = 2;
+    await expect(deliver(j, { holder: 'w1' }, d)).rejects.toThrow('Kafka is down');
+    await expect(deliver(j, { holder: 'w1' }, d)).resolves.toMatchObject({ kind: 'already-sent' });
+    expect(provider.calls).toBe(1);
+    expect(reporter.types()).toEqual(['sent']);
+  });
+
+  it('re-reports a permanent failure whose report was lost', async () => {
+    const provider = new ScriptedProvider([permanent()]);
+    const { d, reporter } = deps(provider);
+    const j = job();
+    reporter.failNext = 2;
+    await expect(deliver(j, { holder: 'w1' }, d)).rejects.toThrow('Kafka is down');
+    await expect(deliver(j, { holder: 'w1' }, d)).resolves.toMatchObject({ kind: 'skipped' });
+    expect(reporter.events).toEqual([expect.objectContaining({ type: 'failed', error: { code: 'SMTP_550', message: '550 mailbox unavailable', permanent: true } })]);
+  });
+});

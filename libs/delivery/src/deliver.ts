@@ -1,0 +1,150 @@
+/**
+ * deliver(): one attempt at one delivery, guarded by the send ledger.
+ *
+ *   expired?            -> failed (EXPIRED)
+ *   claim the ledger:
+ *     already-sent      -> report sent again (same event id: a no-op downstream), done
+ *     closed            -> report failed again if it failed, done
+ *     held              -> SendHeldError: wait for the other worker's lease
+ *     in-doubt          -> ask the provider (lookup) or rely on its deduplication; else policy
+ *     claimed           -> send
+ *   send:
+ *     ok                -> ledger sent, report sending + sent
+ *     permanent error   -> ledger failed, report failed, DeliveryFailedError
+ *     transient error   -> last attempt or too old? failed : ledger released (or left claimed if
+ *                          the outcome is unknown), report attempt_failed with the retry time,
+ *                          RetryLaterError
+ *
+ * "sending" is reported while the provider call runs, so it costs no latency; if that report
+ * failed it is sent again with the outcome.
+ */
+import { makeDeliveryEvent, type Channel, type DeliveryError, type DeliveryEvent, type DeliveryJob } from '@herald/contracts';
+import { backoffDelayMs } from '@herald/runtime';
+import { DeliveryFailedError, RetryLaterError, SendHeldError } from './errors';
+import type { DeliveryPolicy } from './policy';
+import type { SendLedgerPort, StatusReporter } from './ports';
+import { ProviderError, type DeliveryProvider } from './provider';
+
+export interface DeliveryLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface DeliverDeps<J extends DeliveryJob> {
+  channel: Channel;
+  provider: DeliveryProvider<J>;
+  ledger: SendLedgerPort;
+  reporter: StatusReporter;
+  policy: DeliveryPolicy;
+  log: DeliveryLog;
+  now?: () => Date;
+  random?: () => number;
+}
+
+export interface AttemptContext {
+  /** Identifies this processing of the job (e.g. host/pid/job/token): the ledger's claim holder. */
+  holder: string;
+  /** Aborted when the worker is closing for good. */
+  signal?: AbortSignal;
+}
+
+export type DeliveryOutcome =
+  | { kind: 'sent'; attempt: number; providerMessageId: string | null }
+  | { kind: 'already-sent'; attempt: number }
+  | { kind: 'skipped'; reason: string };
+
+function asProviderError(error: unknown): ProviderError {
+  if (error instanceof ProviderError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  // Not classified by the provider: retry, and treat the outcome as unknown to be safe.
+  return new ProviderError(message, { code: 'UNEXPECTED', permanent: false, outcomeUnknown: true, cause: error });
+}
+
+export async function deliver<J extends DeliveryJob>(job: J, context: AttemptContext, deps: DeliverDeps<J>): Promise<DeliveryOutcome> {
+  const { ledger, reporter, policy, provider, channel, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  const ids = { messageId: job.messageId, deliveryId: job.deliveryId, channel, generation: job.generation };
+  const event = (type: DeliveryEvent['type'], attempt: number, extra: { providerMessageId?: string | null; error?: DeliveryError; retryAt?: Date } = {}) =>
+    makeDeliveryEvent({ ...ids, type, attempt, at: now(), ...extra });
+  const fail = async (error: DeliveryError, before: DeliveryEvent[] = []): Promise<never> => {
+    const attempt = await ledger.markFailed(job.deliveryId, job.generation, `${error.code}: ${error.message}`);
+    await reporter.report([...before, event('failed', attempt, { error })]);
+    log.warn({ ...ids, code: error.code, attempt }, 'delivery failed');
+    throw new DeliveryFailedError(error.code, error.message);
+  };
+  const ageMs = now().getTime() - Date.parse(job.acceptedAt);
+  if (ageMs > policy.maxAgeMs) {
+    return fail({ code: 'EXPIRED', message: `not sent within ${Math.round(policy.maxAgeMs / 1000)} s of acceptance`, permanent: true });
+  }
+
+  const claim = await ledger.claim(job.deliveryId, job.generation, context.holder, policy.leaseMs);
+  switch (claim.kind) {
+    case 'already-sent':
+      await reporter.report([event('sent', claim.attempt, { providerMessageId: claim.providerMessageId })]);
+      return { kind: 'already-sent', attempt: claim.attempt };
+    case 'closed':
+      if (claim.state === 'failed' && claim.generation === job.generation) {
+        const [code = 'FAILED', ...rest] = (claim.error ?? 'FAILED: failed').split(': ');
+        await reporter.report([event('failed', claim.attempt, { error: { code, message: rest.join(': ') || code, permanent: true } })]);
+      }
+      return { kind: 'skipped', reason: `ledger is ${claim.state} at generation ${claim.generation}` };
+    case 'held':
+      throw new SendHeldError(claim.leaseUntil);
+    case 'in-doubt': {
+      const lookupSignal = AbortSignal.timeout(policy.sendTimeoutMs);
+      const found = provider.lookup ? await provider.lookup(job, lookupSignal) : null;
+      if (found) {
+        await ledger.markSent(job.deliveryId, found.providerMessageId);
+        await reporter.report([event('sent', claim.attempt, { providerMessageId: found.providerMessageId })]);
+        log.info({ ...ids, previousHolder: claim.previousHolder }, 'in-doubt send found at the provider: not sending again');
+        return { kind: 'sent', attempt: claim.attempt, providerMessageId: found.providerMessageId };
+      }
+      if (!provider.lookup && !provider.idempotent) {
+        if (policy.inDoubt === 'fail') {
+          return fail({ code: 'OUTCOME_UNKNOWN', message: 'a previous send may or may not have reached the provider; not resending (policy: fail)', permanent: true });
+        }
+        log.warn({ ...ids, previousHolder: claim.previousHolder }, 'resending a delivery whose previous send may have succeeded (policy: resend)');
+      }
+      break;
+    }
+    case 'claimed':
+      break;
+  }
+
+  const attempt = claim.attempt;
+  const sending = event('sending', attempt);
+  const sendingReported = reporter.report([sending]).then(
+    () => true,
+    () => false,
+  );
+  const signal = context.signal ? AbortSignal.any([context.signal, AbortSignal.timeout(policy.sendTimeoutMs)]) : AbortSignal.timeout(policy.sendTimeoutMs);
+  let receipt;
+  try {
+    receipt = await provider.send(job, signal);
+  } catch (caught) {
+    const error = asProviderError(caught);
+    const pending = (await sendingReported) ? [] : [sending];
+    const detail: DeliveryError = { code: error.code, message: error.message, permanent: error.permanent };
+    if (error.permanent) return fail(detail, pending);
+    const delay = Math.max(error.retryAfterMs ?? 0, backoffDelayMs(attempt, policy.backoff, deps.random));
+    const retryAt = new Date(now().getTime() + delay);
+    if (attempt >= policy.maxAttempts) {
+      return fail({ code: error.code, message: `gave up after ${attempt} attempts: ${error.message}`, permanent: true }, [...pending, event('attempt_failed', attempt, { error: detail })]);
+    }
+    if (retryAt.getTime() - Date.parse(job.acceptedAt) > policy.maxAgeMs) {
+      return fail({ code: 'EXPIRED', message: `not sent within ${Math.round(policy.maxAgeMs / 1000)} s of acceptance; last error ${error.code}: ${error.message}`, permanent: true }, [
+        ...pending,
+        event('attempt_failed', attempt, { error: detail }),
+      ]);
+    }
+    // Definitely not sent: free the claim. Outcome unknown: keep it; once the lease runs out the
+    // next attempt finds the delivery in doubt and checks before sending again.
+    if (!error.outcomeUnknown) await ledger.release(job.deliveryId, context.holder, `${error.code}: ${error.message}`);
+    await reporter.report([...pending, event('attempt_failed', attempt, { error: detail, retryAt })]);
+    throw new RetryLaterError(`${error.code}: ${error.message}`, error.code, delay);
+  }
+  await ledger.markSent(job.deliveryId, receipt.providerMessageId);
+  const pending = (await sendingReported) ? [] : [sending];
+  await reporter.report([...pending, event('sent', attempt, { providerMessageId: receipt.providerMessageId })]);
+  return { kind: 'sent', attempt, providerMessageId: receipt.providerMessageId };
+}

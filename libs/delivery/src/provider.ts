@@ -1,0 +1,48 @@
+/** What a delivery provider (an SMTP relay, an SMS gateway) looks like to the workers. */
+import type { DeliveryJob } from '@herald/contracts';
+
+export interface ProviderReceipt {
+  /** The provider's id for the message (SMTP Message-ID, gateway id), when it gives one. */
+  providerMessageId: string | null;
+}
+
+export interface DeliveryProvider<J extends DeliveryJob> {
+  readonly name: string;
+  /**
+   * The provider deduplicates repeated sends of the same delivery itself (e.g. an Idempotency-Key
+   * header). Then a send whose outcome is unknown may simply be repeated.
+   */
+  readonly idempotent: boolean;
+  /** Sends one delivery. Throws ProviderError; `signal` aborts a call that outlives its budget. */
+  send(job: J, signal: AbortSignal): Promise<ProviderReceipt>;
+  /**
+   * Asks the provider whether it already has this delivery (for a send whose outcome is unknown).
+   * Returns the receipt if it does, null if it certainly does not. Absent when the provider
+   * cannot answer.
+   */
+  lookup?(job: J, signal: AbortSignal): Promise<ProviderReceipt | null>;
+  close(): Promise<void>;
+}
+
+/**
+ * A failed provider call, classified:
+ * - permanent: retrying cannot help (invalid recipient, 5xx SMTP reply, 400 from a gateway);
+ * - outcomeUnknown: the request may have reached the provider (a timeout or a reset after the
+ *   message was sent); the next attempt must find out before sending again;
+ * - retryAfterMs: the provider asked for a pause (HTTP 429 Retry-After).
+ */
+export class ProviderError extends Error {
+  readonly code: string;
+  readonly permanent: boolean;
+  readonly outcomeUnknown: boolean;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, options: { code: string; permanent: boolean; outcomeUnknown?: boolean; retryAfterMs?: number; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ProviderError';
+    this.code = options.code;
+    this.permanent = options.permanent;
+    this.outcomeUnknown = options.outcomeUnknown ?? false;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}

@@ -1,0 +1,86 @@
+/** Topic administration and a readiness probe. */
+import type { Kafka } from 'kafkajs';
+import { Topics, topicName } from '@herald/contracts';
+
+export interface TopicSpec {
+  topic: string;
+  numPartitions: number;
+  replicationFactor?: number;
+}
+
+/** Herald's topics under a prefix, with the partition counts we run with locally. */
+export function heraldTopicSpecs(prefix = '', partitions = 6): TopicSpec[] {
+  return [
+    { topic: topicName(Topics.North, prefix), numPartitions: partitions },
+    { topic: topicName(Topics.South, prefix), numPartitions: partitions },
+    { topic: topicName(Topics.NorthDeadLetter, prefix), numPartitions: 1 },
+    { topic: topicName(Topics.SouthDeadLetter, prefix), numPartitions: 1 },
+  ];
+}
+
+/** Creates the topics that do not exist yet; existing ones are left as they are. */
+export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor ?? 1 })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function deleteTopics(kafka: Kafka, topics: readonly string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const present = topics.filter((t) => existing.has(t));
+    if (present.length) await admin.deleteTopics({ topics: present, timeout: 10_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * A readiness probe: Kafka answers metadata for these topics. One admin client is kept for the
+ * probe so that each call costs a request, not a connection.
+ */
+export function kafkaReadinessCheck(kafka: Kafka, topics: readonly string[]): { check: () => Promise<void>; close: () => Promise<void> } {
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  let connected: Promise<void> | undefined;
+  return {
+    check: async () => {
+      connected ??= admin.connect().catch((error: unknown) => {
+        connected = undefined;
+        throw error;
+      });
+      await connected;
+      await admin.fetchTopicMetadata({ topics: [...topics] });
+    },
+    close: async () => {
+      if (connected) await admin.disconnect();
+    },
+  };
+}
+
+/** Total lag of a consumer group over a topic (for backpressure, dashboards and tests). */
+export async function consumerGroupLag(kafka: Kafka, groupId: string, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [latest, committed] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    ]);
+    const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    return latest.reduce((sum, p) => {
+      const at = done.get(p.partition) ?? -1;
+      return sum + Math.max(0, Number(p.high) - Math.max(at, Number(p.low)));
+    }, 0);
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,46 @@
+/** A kafkajs client whose logs go through the process's pino logger. */
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { Logger } from '@herald/runtime';
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+  /** Connection and request timeouts, in milliseconds. */
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** true, or the CA certificates (PEM) to trust. */
+  ssl?: boolean | { ca: string[] };
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+}
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
+  const log = logger.child({ component: 'kafkajs' });
+  const config: KafkaConfig = {
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    connectionTimeout: settings.connectionTimeoutMs ?? 3_000,
+    requestTimeout: settings.requestTimeoutMs ?? 30_000,
+    retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000, factor: 0.2, multiplier: 2 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log: entry }: LogEntry) => {
+        const { message, ...rest } = entry;
+        // kafkajs logs each error response at ERROR even when it retries it (a coordinator still
+        // loading, a leader moving): those are warnings; what it gives up on surfaces as a rejection.
+        const mapped = level === logLevel.ERROR && message.startsWith('Response ') ? 'warn' : (LEVELS[level] ?? 'info');
+        log[mapped](rest, message);
+      },
+  };
+  if (settings.ssl) config.ssl = settings.ssl;
+  // The three mechanisms share one shape; kafkajs types them as a union of literals.
+  if (settings.sasl) config.sasl = settings.sasl as SASLOptions;
+  return new Kafka(config);
+}

@@ -1,0 +1,215 @@
+/**
+ * An idempotent producer (acks from all in-sync replicas) that commits in groups.
+ *
+ * kafkajs allows one request in flight per idempotent producer, so sending each record on its own
+ * caps throughput at one round trip per record. Here callers enqueue records and get a promise;
+ * while a request is in flight, new records wait, and the next request carries all of them
+ * (bounded by maxBatchRecords). Under light load a record goes out at once; under heavy load
+ * records ride together, so throughput grows with load without adding a linger delay.
+ *
+ * Timeouts: a record not acknowledged within sendTimeoutMs is rejected. If it was still waiting
+ * in our queue it is withdrawn, so it can never be written after its caller gave up; only the
+ * one request already handed to kafkajs (which retries until Kafka answers, as an idempotent
+ * producer must) may still land. The queue is capped: past maxBacklog, send() fails at once.
+ */
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { Logger } from '@herald/runtime';
+
+export interface OutgoingRecord {
+  key: string;
+  value: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+export interface BatchingProducerOptions {
+  logger: Logger;
+  /** At most this many records per request. */
+  maxBatchRecords?: number;
+  /** Reject a record that has not been acknowledged within this time. */
+  sendTimeoutMs?: number;
+  /** Records waiting for a request beyond which send() fails at once (memory bound during an outage). */
+  maxBacklog?: number;
+  compression?: 'none' | 'gzip';
+}
+
+interface Pending {
+  topic: string;
+  message: Message;
+  resolve: () => void;
+  reject: (error: Error) => void;
+  /** Set once the record's caller has been answered (timeout): skip it if still queued. */
+  abandoned: boolean;
+}
+
+export class ProducerClosedError extends Error {
+  constructor() {
+    super('the Kafka producer is closed');
+    this.name = 'ProducerClosedError';
+  }
+}
+
+export class SendTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`Kafka did not acknowledge the record within ${ms} ms`);
+    this.name = 'SendTimeoutError';
+  }
+}
+
+export class BacklogFullError extends Error {
+  constructor(limit: number) {
+    super(`more than ${limit} records are waiting for Kafka`);
+    this.name = 'BacklogFullError';
+  }
+}
+
+export class BatchingProducer {
+  private readonly producer: Producer;
+  private readonly queue: Pending[] = [];
+  private inFlight = false;
+  private closed = false;
+  private idle: Array<() => void> = [];
+  private readonly maxBatchRecords: number;
+  private readonly sendTimeoutMs: number;
+  private readonly compression: CompressionTypes;
+  private readonly maxBacklog: number;
+  private connected = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: BatchingProducerOptions,
+  ) {
+    this.maxBatchRecords = options.maxBatchRecords ?? 500;
+    this.sendTimeoutMs = options.sendTimeoutMs ?? 10_000;
+    this.compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+    this.maxBacklog = options.maxBacklog ?? 20_000;
+    // No retry limit: an idempotent producer retries until Kafka answers (kafkajs warns that a
+    // limit may break exactly-once); callers are bounded by sendTimeoutMs instead.
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    this.producer.on(this.producer.events.DISCONNECT, () => {
+      this.connected = false;
+    });
+    this.producer.on(this.producer.events.CONNECT, () => {
+      this.connected = true;
+    });
+  }
+
+  async connect(): Promise<void> {
+    await this.producer.connect();
+    this.connected = true;
+  }
+
+  /**
+   * Connects without holding up the start: retries with a doubling delay (up to 10 s) until Kafka
+   * answers, so that a service starts while Kafka is away and reports it through readiness.
+   */
+  connectInBackground(): void {
+    let delay = 500;
+    const attempt = () => {
+      if (this.closed) return;
+      this.connect().then(
+        () => this.options.logger.info('connected to Kafka'),
+        (error: unknown) => {
+          this.options.logger.warn({ err: error, retryInMs: delay }, 'Kafka not reachable yet');
+          setTimeout(attempt, delay).unref();
+          delay = Math.min(delay * 2, 10_000);
+        },
+      );
+    };
+    attempt();
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** Number of records waiting for a request. */
+  get backlog(): number {
+    return this.queue.length;
+  }
+
+  /** Resolves once Kafka has acknowledged every record (acks=all), rejects if any failed. */
+  send(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
+    if (this.closed) return Promise.reject(new ProducerClosedError());
+    if (records.length === 0) return Promise.resolve();
+    if (this.queue.length + records.length > this.maxBacklog) return Promise.reject(new BacklogFullError(this.maxBacklog));
+    const entries: Pending[] = [];
+    const promises = records.map(
+      (record) =>
+        new Promise<void>((resolve, reject) => {
+          const message: Message = { key: record.key, value: record.value };
+          if (record.headers) message.headers = record.headers;
+          const entry: Pending = { topic, message, resolve, reject, abandoned: false };
+          entries.push(entry);
+          this.queue.push(entry);
+        }),
+    );
+    this.pump();
+    const all = Promise.all(promises).then(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        for (const entry of entries) entry.abandoned = true;
+        reject(new SendTimeoutError(this.sendTimeoutMs));
+      }, this.sendTimeoutMs);
+    });
+    return Promise.race([all, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private pump(): void {
+    if (this.inFlight) return;
+    let batch: Pending[] = [];
+    while (batch.length === 0 && this.queue.length > 0) {
+      batch = this.queue.splice(0, this.maxBatchRecords).filter((p) => !p.abandoned);
+    }
+    if (batch.length === 0) {
+      this.idle.splice(0).forEach((resolve) => resolve());
+      return;
+    }
+    this.inFlight = true;
+    const byTopic = new Map<string, Message[]>();
+    for (const p of batch) {
+      const list = byTopic.get(p.topic) ?? [];
+      list.push(p.message);
+      byTopic.set(p.topic, list);
+    }
+    this.producer
+      .sendBatch({
+        acks: -1,
+        compression: this.compression,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      })
+      .then(
+        () => {
+          for (const p of batch) p.resolve();
+        },
+        (error: unknown) => {
+          const err = error instanceof Error ? error : new Error(String(error));
+          this.options.logger.warn({ err, records: batch.length }, 'Kafka send failed');
+          for (const p of batch) p.reject(err);
+        },
+      )
+      .finally(() => {
+        this.inFlight = false;
+        this.pump();
+      });
+  }
+
+  /** Waits until every record enqueued so far has been answered. */
+  async flush(): Promise<void> {
+    if (!this.inFlight && this.queue.length === 0) return;
+    await new Promise<void>((resolve) => this.idle.push(resolve));
+  }
+
+  /** Stops taking records, sends what is queued, then disconnects. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.flush();
+    await this.producer.disconnect();
+  }
+}

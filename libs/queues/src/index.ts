@@ -1,0 +1,5 @@
+/** @herald/queues: BullMQ as Herald runs it. */
+export { Queue, Worker, UnrecoverableError, DelayedError, type Job, type Processor, type WorkerOptions } from 'bullmq';
+export * from './connection';
+export * from './queues';
+export * from './backoff';

@@ -1,0 +1,10 @@
+/** @herald/runtime: the small pieces every Herald process needs. */
+export * from './config';
+export * from './logger';
+export * from './lifecycle';
+export * from './health';
+export * from './health-server';
+export * from './metrics';
+export * from './wait';
+export * from './backoff';
+export * from './config-docs';

@@ -1,0 +1,43 @@
+/** Reading topics back in tests: how many records a topic holds, and the records themselves. */
+import { BatchConsumer, createKafka, type ConsumedRecord, type Kafka } from '@herald/kafka';
+import { createLogger, waitFor } from '@herald/runtime';
+import { uniqueName } from './names';
+
+const silent = createLogger({ service: 'test-kafka', level: 'silent' });
+
+export function testKafka(brokers: string[]): Kafka {
+  return createKafka({ brokers, clientId: uniqueName('test') }, silent);
+}
+
+/** Records in a topic (sum of high watermarks minus low watermarks over its partitions). */
+export async function topicRecordCount(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Reads `count` records from the start of a topic (a throwaway consumer group), within a deadline. */
+export async function readTopic(kafka: Kafka, topic: string, count: number, timeoutMs = 20_000): Promise<ConsumedRecord[]> {
+  const records: ConsumedRecord[] = [];
+  const consumer = new BatchConsumer(kafka, {
+    groupId: uniqueName('test-reader'),
+    topics: [topic],
+    logger: silent,
+    fromBeginning: true,
+    handler: async (batch) => {
+      records.push(...batch);
+    },
+  });
+  await consumer.start();
+  try {
+    await waitFor(`${count} records on ${topic}`, () => records.length >= count, { timeoutMs, intervalMs: 50 });
+    return records;
+  } finally {
+    await consumer.stop();
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * HeraldStack: a whole Herald for one test, isolated by name: its own database (cloned from the
+ * migrated template), topic namespace, BullMQ prefix, MailDev and SMS sink, and the services as
+ * real processes built from apps/<name>/dist (several instances of an app where asked). For
+ * failure tests it can also run a Redis and a Kafka broker of its own, which the test may stop and
+ * start. stop() tears all of it down.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import type { MessageView, NorthAccepted, NorthRequest } from '@herald/contracts';
+import { createKafka, deleteTopics, ensureTopics, heraldTopicSpecs } from '@herald/kafka';
+import { createRedis } from '@herald/queues';
+import { createLogger, waitFor } from '@herald/runtime';
+import { createTestDatabase, type TestDatabase } from '@herald/tracking/testing';
+import { repoRoot } from './config';
+import { uniqueName } from './names';
+import { freePort } from './ports';
+import { ManagedProcess } from './process';
+import { redisPing } from './redis';
+import { backingServices, type BackingServices } from './services';
+import { startMaildev, startSmsSink, type Maildev, type SmsSink } from './sinks';
+
+const run = promisify(execFile);
+
+export const APPS = ['ingest-api', 'kafka-bridge', 'email-worker', 'sms-worker'] as const;
+export type AppName = (typeof APPS)[number];
+
+export interface StackOptions {
+  /** Names the log folder: tmp/test-logs/<name>. */
+  name: string;
+  apps?: readonly AppName[];
+  /** Instances per app (default 1). */
+  replicas?: Partial<Record<AppName, number>>;
+  /** Extra environment per app (overrides the stack's). */
+  env?: Partial<Record<AppName, Record<string, string>>>;
+  webConcurrency?: number;
+  partitions?: number;
+  /** A Redis of the stack's own (no persistence), which the test may restart. */
+  ownRedis?: boolean;
+  /** A Kafka broker of the stack's own, which the test may restart. */
+  ownKafka?: boolean;
+}
+
+export interface HttpResult<T> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+const silent = createLogger({ service: 'test-harness', level: 'silent' });
+
+/** A Redis server run by the test. */
+export class OwnRedis {
+  readonly process: ManagedProcess;
+  constructor(readonly port: number, logGroup: string) {
+    this.process = new ManagedProcess({
+      name: `redis-${port}`,
+      command: 'redis-server',
+      args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'],
+      env: {},
+      readyCheck: () => redisPing(port),
+      logGroup,
+    });
+  }
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+}
+
+/** A Kafka broker run by the test (through the platform tooling, data under .local/kafka-<port>). */
+export class OwnKafka {
+  constructor(
+    readonly port: number,
+    readonly controllerPort: number,
+  ) {}
+  get brokers(): string[] {
+    return [`127.0.0.1:${this.port}`];
+  }
+  private cli(...args: string[]) {
+    return run(process.execPath, [join(repoRoot, 'tools/platform/src/kafka-cli.mjs'), ...args, '--port', String(this.port), '--controller-port', String(this.controllerPort)], {
+      timeout: 120_000,
+    });
+  }
+  async start(): Promise<void> {
+    await this.cli('start');
+  }
+  /** Stops the broker (SIGTERM, a clean shutdown; `kill`: SIGKILL). */
+  async stop(kill = false): Promise<void> {
+    await this.cli('stop', ...(kill ? ['--kill'] : []));
+  }
+  async purge(): Promise<void> {
+    await this.cli('purge');
+  }
+}
+
+export class HeraldStack {
+  readonly apps = new Map<string, ManagedProcess>();
+  ingestUrl = '';
+
+  private constructor(
+    readonly name: string,
+    readonly services: BackingServices,
+    readonly database: TestDatabase,
+    readonly topicPrefix: string,
+    readonly queuePrefix: string,
+    readonly maildev: Maildev,
+    readonly sms: SmsSink,
+    readonly kafkaBrokers: string[],
+    readonly redisUrl: string,
+    readonly ownRedis: OwnRedis | undefined,
+    readonly ownKafka: OwnKafka | undefined,
+  ) {}
+
+  static async start(options: StackOptions): Promise<HeraldStack> {
+    const services = await backingServices();
+    const id = uniqueName('t');
+    const topicPrefix = id;
+    const queuePrefix = `herald-${id}`;
+
+    const ownRedis = options.ownRedis ? new OwnRedis(await freePort(), options.name) : undefined;
+    const ownKafka = options.ownKafka ? new OwnKafka(await freePort(), await freePort()) : undefined;
+    await Promise.all([ownRedis?.process.start(), ownKafka?.start()]);
+    const kafkaBrokers = ownKafka?.brokers ?? services.kafkaBrokers;
+    const redisUrl = ownRedis?.url ?? services.redisUrl;
+
+    const kafka = createKafka({ brokers: kafkaBrokers, clientId: 'herald-test' }, silent);
+    const [database, maildev, sms] = await Promise.all([
+      createTestDatabase({ adminUrl: services.databaseAdminUrl, template: services.databaseTemplate }),
+      startMaildev(options.name),
+      startSmsSink(options.name),
+      ensureTopics(kafka, heraldTopicSpecs(topicPrefix, options.partitions ?? 3)),
+    ]);
+    const stack = new HeraldStack(options.name, services, database, topicPrefix, queuePrefix, maildev, sms, kafkaBrokers, redisUrl, ownRedis, ownKafka);
+    const common: Record<string, string> = {
+      LOG_LEVEL: 'info',
+      KAFKA_BROKERS: kafkaBrokers.join(','),
+      KAFKA_TOPIC_PREFIX: topicPrefix,
+      REDIS_URL: redisUrl,
+      QUEUE_PREFIX: queuePrefix,
+      DATABASE_URL: database.url,
+      DATABASE_POOL_SIZE: '4',
+      SHUTDOWN_GRACE_MS: '15000',
+    };
+    for (const app of options.apps ?? APPS) {
+      const count = options.replicas?.[app] ?? 1;
+      for (let i = 1; i <= count; i += 1) {
+        const port = await freePort();
+        const own: Record<string, string> =
+          app === 'ingest-api'
+            ? { PORT: String(port), HOST: '127.0.0.1', WEB_CONCURRENCY: String(options.webConcurrency ?? 1) }
+            : app === 'email-worker'
+              ? { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1', SMTP_URL: maildev.smtpUrl, SMTP_TIMEOUT_MS: '5000', EMAIL_LOOKUP_URL: maildev.client.webUrl }
+              : app === 'sms-worker'
+                ? { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1', SMS_PROVIDER_URL: sms.url }
+                : { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1' };
+        const name = i === 1 ? app : `${app}-${i}`;
+        const process = new ManagedProcess({
+          name,
+          args: [join(repoRoot, 'apps', app, 'dist', 'main.js')],
+          env: { ...common, ...own, ...(options.env?.[app] ?? {}) },
+          readyUrl: `http://127.0.0.1:${port}/readyz`,
+          logGroup: options.name,
+        });
+        stack.apps.set(name, process);
+        if (name === 'ingest-api') stack.ingestUrl = `http://127.0.0.1:${port}`;
+      }
+    }
+    try {
+      await Promise.all([...stack.apps.values()].map((p) => p.start()));
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
+    return stack;
+  }
+
+  /** One instance by name: "email-worker", "email-worker-2", ... */
+  app(name: string): ManagedProcess {
+    const process = this.apps.get(name);
+    if (!process) throw new Error(`${name} is not part of this stack`);
+    return process;
+  }
+
+  /** Every instance of an app. */
+  instances(app: AppName): ManagedProcess[] {
+    return [...this.apps.entries()].filter(([name]) => name === app || name.startsWith(`${app}-`)).map(([, p]) => p);
+  }
+
+  /** POST /v1/North; T is the body expected (NorthAccepted, or Problem for a refusal). */
+  async post<T = NorthAccepted>(body: NorthRequest | unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
+    const response = await fetch(`${this.ingestUrl}/v1/North`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as T };
+  }
+
+  async message(id: string): Promise<MessageView | null> {
+    const response = await fetch(`${this.ingestUrl}/v1/messages/${id}`);
+    if (response.status === 404) return null;
+    if (!response.ok) throw new Error(`GET /v1/messages/${id} answered ${response.status}`);
+    return (await response.json()) as MessageView;
+  }
+
+  /** Waits until every delivery of the message satisfies `done` (default: sent). */
+  async waitForMessage(id: string, done: (m: MessageView) => boolean = (m) => m.deliveries.length > 0 && m.deliveries.every((d) => d.status === 'sent'), timeoutMs = 30_000): Promise<MessageView> {
+    return waitFor(`message ${id} to reach the expected state`, async () => {
+      const message = await this.message(id);
+      return message && done(message) ? message : undefined;
+    }, { timeoutMs, intervalMs: 200 });
+  }
+
+  /** A query on the stack's tracking database (for counting what became of a run). */
+  async sql<T extends Record<string, unknown>>(text: string, values: unknown[] = []): Promise<T[]> {
+    const client = new Client({ connectionString: this.database.url });
+    await client.connect();
+    try {
+      return (await client.query<T>(text, values)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  /** Deliveries of these messages by status. */
+  async statusCounts(messageIds: string[]): Promise<Record<string, number>> {
+    const rows = await this.sql<{ status: string; n: string }>('SELECT status, count(*) AS n FROM deliveries WHERE message_id = ANY($1::uuid[]) GROUP BY status', [messageIds]);
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  /** Stops everything the stack started and removes its database, topics and Redis keys. */
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.apps.values()].map((p) => p.stop()));
+    await Promise.allSettled([this.maildev.process.stop(), this.sms.process.stop()]);
+    const kafka = createKafka({ brokers: this.kafkaBrokers, clientId: 'herald-test' }, silent);
+    await Promise.allSettled([
+      this.database.drop(),
+      this.ownKafka ? this.ownKafka.purge() : deleteTopics(kafka, heraldTopicSpecs(this.topicPrefix).map((t) => t.topic)),
+      this.ownRedis ? this.ownRedis.process.stop() : deleteRedisKeys(this.redisUrl, `${this.queuePrefix}:*`),
+    ]);
+  }
+}
+
+/** Deletes the keys matching `pattern` (SCAN, never KEYS). */
+export async function deleteRedisKeys(redisUrl: string, pattern: string): Promise<number> {
+  const redis = createRedis(redisUrl, 'worker', silent);
+  let deleted = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1_000);
+      cursor = next;
+      if (keys.length) deleted += await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    await redis.quit();
+  }
+  return deleted;
+}

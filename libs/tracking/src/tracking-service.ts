@@ -1,0 +1,173 @@
+/**
+ * TrackingService: the durable record of every message, its deliveries and their history.
+ *
+ * - recordAccepted: the bridge records messages (and one delivery per channel) as they leave
+ *   north-updates; idempotent by message id.
+ * - updateStatus: status events from south-updates, applied in batches. History rows are stored
+ *   once per event id; delivery rows only move forward (status_rank rises) within their current
+ *   generation, so late, repeated or reordered events never take a delivery back.
+ * - getMessage: the API view of a message.
+ */
+import {
+  CHANNELS,
+  deliveryIdFor,
+  statusRank,
+  type Channel,
+  type DeliveryEvent,
+  type DeliveryStatus,
+  type DeliveryView,
+  type HistoryEntry,
+  type MessageAcceptedEvent,
+  type MessageView,
+} from '@herald/contracts';
+import type { Logger } from '@herald/runtime';
+import type { PrismaClient } from './prisma';
+import { collapseEvents, eventDetail } from './status-batch';
+
+export interface UpdateStatusResult {
+  /** History rows written (events seen before are not counted). */
+  recorded: number;
+  /** Delivery rows touched. */
+  updated: number;
+  /** Deliveries in the batch left alone: unknown, or the events belong to an older generation. */
+  skipped: number;
+}
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+export class TrackingService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly logger: Logger,
+  ) {}
+
+  /** A cheap round trip for readiness checks. */
+  async ping(): Promise<void> {
+    await this.prisma.$queryRaw`SELECT 1`;
+  }
+
+  /** Records accepted messages and their deliveries (status accepted). Re-recording is a no-op. */
+  async recordAccepted(events: readonly MessageAcceptedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const messages = events.map((e) => ({
+      id: e.messageId,
+      client: e.client,
+      idempotencyKey: e.idempotencyKey ?? null,
+      acceptedAt: new Date(e.acceptedAt),
+      channels: [...e.request.channels],
+      recipient: { ...e.request.to },
+      content: { ...(e.request.email ? { email: e.request.email } : {}), ...(e.request.sms ? { sms: e.request.sms } : {}) },
+      metadata: e.request.metadata ?? {},
+    }));
+    const deliveries = events.flatMap((e) =>
+      e.request.channels.map((channel) => ({
+        id: deliveryIdFor(e.messageId, channel),
+        messageId: e.messageId,
+        channel,
+        status: 'accepted',
+        statusRank: statusRank('accepted'),
+        createdAt: new Date(e.acceptedAt),
+        updatedAt: new Date(e.acceptedAt),
+      })),
+    );
+    await this.prisma.$transaction([
+      this.prisma.message.createMany({ data: messages, skipDuplicates: true }),
+      this.prisma.delivery.createMany({ data: deliveries, skipDuplicates: true }),
+    ]);
+  }
+
+  /** Applies a batch of status events (see the class comment for the rules). */
+  async updateStatus(events: readonly DeliveryEvent[]): Promise<UpdateStatusResult> {
+    if (events.length === 0) return { recorded: 0, updated: 0, skipped: 0 };
+    const unique = [...new Map(events.map((e) => [e.eventId, e])).values()];
+    const updates = collapseEvents(unique);
+    const col = <T>(pick: (e: DeliveryEvent) => T) => unique.map(pick);
+    const u = <K extends keyof (typeof updates)[number]>(key: K) => updates.map((x) => x[key]);
+
+    const [recorded, updated] = await this.prisma.$transaction([
+      this.prisma.$executeRaw`
+        INSERT INTO delivery_events (id, delivery_id, message_id, channel, type, generation, attempt, at, detail, provider_message_id)
+        SELECT e.id, e.delivery_id, e.message_id, e.channel, e.type, e.generation, e.attempt, e.at, e.detail, e.provider_message_id
+        FROM unnest(
+          ${col((e) => e.eventId)}::text[], ${col((e) => e.deliveryId)}::uuid[], ${col((e) => e.messageId)}::uuid[],
+          ${col((e) => e.channel)}::text[], ${col((e) => e.type)}::text[], ${col((e) => e.generation)}::int[],
+          ${col((e) => e.attempt)}::int[], ${col((e) => e.at)}::timestamptz[], ${col(eventDetail)}::text[],
+          ${col((e) => e.providerMessageId ?? null)}::text[]
+        ) AS e(id, delivery_id, message_id, channel, type, generation, attempt, at, detail, provider_message_id)
+        WHERE EXISTS (SELECT 1 FROM deliveries d WHERE d.id = e.delivery_id)
+        ON CONFLICT (id) DO NOTHING`,
+      this.prisma.$executeRaw`
+        UPDATE deliveries AS d SET
+          status = CASE WHEN u.status IS NOT NULL AND u.rank > d.status_rank THEN u.status ELSE d.status END,
+          status_rank = GREATEST(d.status_rank, u.rank),
+          attempts = GREATEST(d.attempts, u.attempts),
+          provider_message_id = COALESCE(u.provider_message_id, d.provider_message_id),
+          last_error = COALESCE(u.last_error, d.last_error),
+          last_error_code = COALESCE(u.last_error_code, d.last_error_code),
+          queued_at = COALESCE(d.queued_at, u.queued_at),
+          sent_at = COALESCE(d.sent_at, u.sent_at),
+          delivered_at = CASE WHEN u.status = 'delivered' AND u.rank > d.status_rank THEN u.delivered_at ELSE d.delivered_at END,
+          failed_at = CASE WHEN u.status = 'failed' AND u.rank > d.status_rank THEN u.failed_at ELSE d.failed_at END,
+          updated_at = now()
+        FROM unnest(
+          ${u('deliveryId')}::uuid[], ${u('generation')}::int[], ${u('status')}::text[], ${u('rank')}::int[],
+          ${u('attempts')}::int[], ${u('providerMessageId')}::text[], ${u('lastError')}::text[], ${u('lastErrorCode')}::text[],
+          ${u('queuedAt')}::timestamptz[], ${u('sentAt')}::timestamptz[], ${u('deliveredAt')}::timestamptz[], ${u('failedAt')}::timestamptz[]
+        ) AS u(id, generation, status, rank, attempts, provider_message_id, last_error, last_error_code, queued_at, sent_at, delivered_at, failed_at)
+        WHERE d.id = u.id AND d.generation = u.generation`,
+    ]);
+    const skipped = updates.length - updated;
+    if (skipped > 0) this.logger.debug({ skipped }, 'status events skipped: unknown delivery or older generation');
+    return { recorded, updated, skipped };
+  }
+
+  /** The API view of a message, or null when the id is unknown (or belongs to another client). */
+  async getMessage(id: string, client?: string): Promise<MessageView | null> {
+    const message = await this.prisma.message.findUnique({
+      where: { id },
+      include: { deliveries: true },
+    });
+    if (!message || (client !== undefined && message.client !== client)) return null;
+    const events = await this.prisma.deliveryEvent.findMany({
+      where: { messageId: id },
+      orderBy: [{ at: 'asc' }, { recordedAt: 'asc' }],
+      take: 1_000,
+    });
+    const order = (c: string) => CHANNELS.indexOf(c as Channel);
+    const deliveries: DeliveryView[] = [...message.deliveries]
+      .sort((a, b) => order(a.channel) - order(b.channel))
+      .map((d) => ({
+        id: d.id,
+        channel: d.channel as Channel,
+        status: d.status as DeliveryStatus,
+        attempts: d.attempts,
+        generation: d.generation,
+        providerMessageId: d.providerMessageId,
+        lastError: d.lastError,
+        createdAt: d.createdAt.toISOString(),
+        updatedAt: d.updatedAt.toISOString(),
+        queuedAt: iso(d.queuedAt),
+        sentAt: iso(d.sentAt),
+        deliveredAt: iso(d.deliveredAt),
+        failedAt: iso(d.failedAt),
+      }));
+    const history: HistoryEntry[] = events.map((e) => ({
+      at: e.at.toISOString(),
+      deliveryId: e.deliveryId,
+      channel: e.channel as Channel,
+      type: e.type as HistoryEntry['type'],
+      attempt: e.attempt,
+      generation: e.generation,
+      detail: e.detail,
+    }));
+    return {
+      id: message.id,
+      acceptedAt: message.acceptedAt.toISOString(),
+      channels: message.channels as Channel[],
+      to: message.recipient as MessageView['to'],
+      metadata: message.metadata as MessageView['metadata'],
+      deliveries,
+      history,
+    };
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * TrackingService and SendLedger against a real PostgreSQL database (cloned from the migrated
+ * template): idempotent recording, forward-only statuses under late, repeated and reordered
+ * events, and the ledger's claims under races and expired leases.
+ */
+import { deliveryIdFor, makeDeliveryEvent, newMessageId, type DeliveryEvent, type MessageAcceptedEvent } from '@herald/contracts';
+import { createLogger } from '@herald/runtime';
+import { SendLedger, TrackingService, createPrismaClient, type PrismaClient } from '../src';
+import { createTestDatabase, type TestDatabase } from '../src/testing';
+
+// libs/testing builds on this library, so this test does not use it: the same defaults, read here.
+const adminUrl = process.env['DATABASE_ADMIN_URL'] || 'postgresql://postgres@127.0.0.1:5432/postgres';
+const template = process.env['DATABASE_TEMPLATE'] || 'herald_test';
+
+let database: TestDatabase;
+let prisma: PrismaClient;
+let tracking: TrackingService;
+let ledger: SendLedger;
+
+beforeAll(async () => {
+  database = await createTestDatabase({ adminUrl, template });
+  prisma = createPrismaClient({ databaseUrl: database.url, poolSize: 4 });
+  tracking = new TrackingService(prisma, createLogger({ service: 'tracking-test', level: 'silent' }));
+  ledger = new SendLedger(prisma);
+});
+
+afterAll(async () => {
+  await prisma?.$disconnect();
+  await database?.drop();
+});
+
+function accepted(): MessageAcceptedEvent {
+  return {
+    v: 1,
+    kind: 'message.accepted',
+    messageId: newMessageId(),
+    acceptedAt: new Date().toISOString(),
+    client: 'default',
+    request: {
+      to: { email: 'ada@example.com', phone: '+447700900123' },
+      channels: ['email', 'sms'],
+      email: { subject: 'Welcome', text: 'Hello Ada' },
+      sms: { text: 'Hello Ada' },
+      metadata: { order: 42 },
+    },
+  };
+}
+
+async function recorded(): Promise<{ messageId: string; email: string; sms: string }> {
+  const event = accepted();
+  await tracking.recordAccepted([event]);
+  return { messageId: event.messageId, email: deliveryIdFor(event.messageId, 'email'), sms: deliveryIdFor(event.messageId, 'sms') };
+}
+
+const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
+function ev(messageId: string, deliveryId: string, type: DeliveryEvent['type'], second: number, extra: Partial<Parameters<typeof makeDeliveryEvent>[0]> = {}) {
+  return makeDeliveryEvent({ messageId, deliveryId, channel: 'email', type, generation: 0, attempt: type === 'queued' ? 0 : 1, at: at(second), ...extra });
+}
+
+describe('TrackingService', () => {
+  it('records a message and one accepted delivery per channel, once however often it is recorded', async () => {
+    const event = accepted();
+    await tracking.recordAccepted([event]);
+    await tracking.recordAccepted([event, event]);
+    const view = await tracking.getMessage(event.messageId);
+    expect(view).toMatchObject({ id: event.messageId, channels: ['email', 'sms'], to: event.request.to, metadata: { order: 42 } });
+    expect(view?.deliveries.map((d) => [d.channel, d.status, d.attempts])).toEqual([
+      ['email', 'accepted', 0],
+      ['sms', 'accepted', 0],
+    ]);
+    expect(await prisma.delivery.count({ where: { messageId: event.messageId } })).toBe(2);
+  });
+
+  it('moves statuses forward and keeps every event once in history', async () => {
+    const { messageId, email } = await recorded();
+    const events = [ev(messageId, email, 'queued', 1), ev(messageId, email, 'sending', 2), ev(messageId, email, 'sent', 3, { providerMessageId: '<p@x>' })];
+    await tracking.updateStatus(events);
+    await tracking.updateStatus(events);
+    const view = await tracking.getMessage(messageId);
+    expect(view?.deliveries[0]).toMatchObject({ status: 'sent', attempts: 1, providerMessageId: '<p@x>', queuedAt: at(1).toISOString(), sentAt: at(3).toISOString() });
+    expect(view?.history.map((h) => h.type)).toEqual(['queued', 'sending', 'sent']);
+  });
+
+  it('never takes a delivery back: late and repeated events leave it where it is', async () => {
+    const { messageId, email } = await recorded();
+    await tracking.updateStatus([ev(messageId, email, 'sent', 3)]);
+    await tracking.updateStatus([ev(messageId, email, 'sending', 2), ev(messageId, email, 'queued', 1)]);
+    const view = await tracking.getMessage(messageId);
+    expect(view?.deliveries[0]?.status).toBe('sent');
+    expect(view?.history.map((h) => h.type)).toEqual(['queued', 'sending', 'sent']);
+  });
+
+  it('keeps failed terminal, with the reason, and records retried attempts in history', async () => {
+    const { messageId, email } = await recorded();
+    await tracking.updateStatus([
+      ev(messageId, email, 'queued', 1),
+      ev(messageId, email, 'sending', 2, { attempt: 1 }),
+      ev(messageId, email, 'attempt_failed', 3, { attempt: 1, error: { code: 'ECONNREFUSED', message: 'refused', permanent: false }, retryAt: at(5) }),
+      ev(messageId, email, 'sending', 5, { attempt: 2 }),
+      ev(messageId, email, 'failed', 6, { attempt: 2, error: { code: 'SMTP_550', message: 'no such mailbox', permanent: true } }),
+    ]);
+    await tracking.updateStatus([ev(messageId, email, 'sent', 7, { attempt: 2 })]);
+    const view = await tracking.getMessage(messageId);
+    expect(view?.deliveries[0]).toMatchObject({ status: 'failed', attempts: 2, lastError: 'no such mailbox', failedAt: at(6).toISOString() });
+    expect(view?.history.find((h) => h.type === 'attempt_failed')?.detail).toBe(`ECONNREFUSED: refused (retry at ${at(5).toISOString()})`);
+  });
+
+  it('applies events to the right delivery of a message and skips unknown deliveries', async () => {
+    const { messageId, email, sms } = await recorded();
+    const unknownDelivery = deliveryIdFor(newMessageId(), 'sms');
+    const result = await tracking.updateStatus([ev(messageId, sms, 'sent', 2, { channel: 'sms' }), ev(newMessageId(), unknownDelivery, 'sent', 2, { channel: 'sms' })]);
+    expect(result).toMatchObject({ updated: 1, skipped: 1 });
+    const view = await tracking.getMessage(messageId);
+    expect(view?.deliveries.find((d) => d.id === sms)?.status).toBe('sent');
+    expect(view?.deliveries.find((d) => d.id === email)?.status).toBe('accepted');
+  });
+
+  it('ignores events of another generation', async () => {
+    const { messageId, email } = await recorded();
+    await tracking.updateStatus([ev(messageId, email, 'sent', 2, { generation: 1 })]);
+    expect((await tracking.getMessage(messageId))?.deliveries[0]?.status).toBe('accepted');
+  });
+
+  it('returns null for an unknown message', async () => {
+    expect(await tracking.getMessage(newMessageId())).toBeNull();
+  });
+});
+
+describe('SendLedger', () => {
+  it('lets exactly one of many racing workers claim a delivery', async () => {
+    const { email } = await recorded();
+    const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => ledger.claim(email, 0, `w${i}`, 60_000)));
+    expect(outcomes.filter((o) => o.kind === 'claimed')).toHaveLength(1);
+    expect(outcomes.filter((o) => o.kind === 'held')).toHaveLength(7);
+  });
+
+  it('answers already-sent after markSent, with the provider id', async () => {
+    const { email } = await recorded();
+    await ledger.claim(email, 0, 'w1', 60_000);
+    await ledger.markSent(email, '<id@x>');
+    expect(await ledger.claim(email, 0, 'w2', 60_000)).toEqual({ kind: 'already-sent', attempt: 1, providerMessageId: '<id@x>' });
+  });
+
+  it('lets the next attempt claim after a release, counting attempts', async () => {
+    const { email } = await recorded();
+    await ledger.claim(email, 0, 'w1', 60_000);
+    await ledger.release(email, 'w1', 'ECONNREFUSED: refused');
+    expect(await ledger.claim(email, 0, 'w2', 60_000)).toEqual({ kind: 'claimed', attempt: 2 });
+  });
+
+  it('hands an expired claim over as in doubt, once', async () => {
+    const { email } = await recorded();
+    await ledger.claim(email, 0, 'w1', 1);
+    await prisma.$executeRaw`UPDATE send_ledger SET lease_until = now() - interval '1 second' WHERE delivery_id = ${email}::uuid`;
+    const [a, b] = await Promise.all([ledger.claim(email, 0, 'w2', 60_000), ledger.claim(email, 0, 'w3', 60_000)]);
+    expect([a.kind, b.kind].sort()).toEqual(['held', 'in-doubt']);
+    const takeover = a.kind === 'in-doubt' ? a : b;
+    expect(takeover).toMatchObject({ attempt: 2, previousHolder: 'w1' });
+  });
+
+  it('closes a failed delivery until a replay raises its generation', async () => {
+    const { email } = await recorded();
+    await ledger.claim(email, 0, 'w1', 60_000);
+    expect(await ledger.markFailed(email, 0, 'SMTP_550: no mailbox')).toBe(1);
+    expect(await ledger.claim(email, 0, 'w2', 60_000)).toEqual({ kind: 'closed', state: 'failed', generation: 0, attempt: 1, error: 'SMTP_550: no mailbox' });
+    expect(await ledger.claim(email, 1, 'w2', 60_000)).toEqual({ kind: 'claimed', attempt: 2 });
+    expect(await ledger.claim(email, 0, 'w3', 60_000)).toMatchObject({ kind: 'closed', generation: 1 });
+  });
+
+  it('never turns sent into failed', async () => {
+    const { email } = await recorded();
+    await ledger.claim(email, 0, 'w1', 60_000);
+    await ledger.markSent(email, 'x');
+    await ledger.markFailed(email, 0, 'late failure');
+    expect(await ledger.claim(email, 0, 'w2', 60_000)).toMatchObject({ kind: 'already-sent' });
+  });
+
+  it('records a failure for a delivery never claimed (e.g. expired before any attempt)', async () => {
+    const { email } = await recorded();
+    expect(await ledger.markFailed(email, 0, 'EXPIRED: too old')).toBe(0);
+    expect(await ledger.claim(email, 0, 'w1', 60_000)).toMatchObject({ kind: 'closed', state: 'failed' });
+  });
+});
