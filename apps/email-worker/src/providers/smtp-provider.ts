@@ -1,0 +1,94 @@
+/**
+ * The SMTP provider: nodemailer over a pool of SMTP connections (SMTP_URL). Every email carries
+ * a stable Message-ID derived from the delivery id, so that a receiver, or Herald itself, can
+ * recognise the same delivery. Optionally (EMAIL_LOOKUP_URL) it can ask a MailDev-compatible
+ * mailbox API whether a message with that Message-ID arrived: used only when a previous send's
+ * outcome is unknown, before sending again.
+ */
+import { createTransport, type Transporter } from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
+import { emailMessageId, type EmailJob } from '@herald/contracts';
+import { ProviderError, type DeliveryProvider, type ProviderReceipt } from '@herald/delivery';
+import { classifySmtpError } from './smtp-error';
+
+export interface SmtpSettings {
+  url: string;
+  from: string;
+  messageIdDomain: string;
+  poolSize: number;
+  /** Milliseconds allowed for a socket to connect, for the greeting, and of socket inactivity. */
+  timeoutMs: number;
+  lookupUrl?: string;
+}
+
+export function smtpTransportOptions(settings: SmtpSettings): SMTPPool.Options {
+  const url = new URL(settings.url);
+  const secure = url.protocol === 'smtps:';
+  return {
+    pool: true,
+    host: url.hostname,
+    port: Number(url.port || (secure ? 465 : 25)),
+    secure,
+    ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
+    maxConnections: settings.poolSize,
+    maxMessages: 1_000,
+    connectionTimeout: settings.timeoutMs,
+    greetingTimeout: settings.timeoutMs,
+    socketTimeout: settings.timeoutMs,
+    // Requires STARTTLS when the URL says so (?requireTLS=true); opportunistic otherwise.
+    requireTLS: url.searchParams.get('requireTLS') === 'true',
+    tls: { rejectUnauthorized: url.searchParams.get('rejectUnauthorized') !== 'false' },
+  };
+}
+
+export class SmtpProvider implements DeliveryProvider<EmailJob> {
+  readonly name = 'smtp';
+  readonly idempotent = false;
+  readonly lookup: ((job: EmailJob, signal: AbortSignal) => Promise<ProviderReceipt | null>) | undefined;
+  private readonly transporter: Transporter;
+
+  constructor(private readonly settings: SmtpSettings) {
+    this.transporter = createTransport(smtpTransportOptions(settings));
+    this.lookup = settings.lookupUrl ? (job, signal) => this.lookupInMailbox(job, signal) : undefined;
+  }
+
+  async send(job: EmailJob, signal: AbortSignal): Promise<ProviderReceipt> {
+    const messageId = emailMessageId(job.deliveryId, this.settings.messageIdDomain);
+    const sending = this.transporter.sendMail({
+      from: this.settings.from,
+      to: job.to,
+      subject: job.content.subject,
+      ...(job.content.text ? { text: job.content.text } : {}),
+      ...(job.content.html ? { html: job.content.html } : {}),
+      messageId,
+      headers: { 'X-Herald-Message-Id': job.messageId, 'X-Herald-Delivery-Id': job.deliveryId },
+    });
+    const aborted = new Promise<never>((_, reject) => {
+      const onAbort = () => reject(new ProviderError('SMTP send abandoned (timeout or shutdown)', { code: 'ETIMEDOUT', permanent: false, outcomeUnknown: true }));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      const info = (await Promise.race([sending, aborted])) as { messageId?: string };
+      return { providerMessageId: info.messageId ?? messageId };
+    } catch (error) {
+      sending.catch(() => undefined);
+      throw error instanceof ProviderError ? error : classifySmtpError(error);
+    }
+  }
+
+  private async lookupInMailbox(job: EmailJob, signal: AbortSignal): Promise<ProviderReceipt | null> {
+    const messageId = emailMessageId(job.deliveryId, this.settings.messageIdDomain);
+    const url = new URL('/api/email', this.settings.lookupUrl);
+    url.searchParams.set('headers.message-id', messageId);
+    url.searchParams.set('limit', '1');
+    const response = await fetch(url, { signal });
+    if (!response.ok) throw new ProviderError(`mailbox lookup answered ${response.status}`, { code: `LOOKUP_${response.status}`, permanent: false });
+    const found = (await response.json()) as unknown[];
+    return Array.isArray(found) && found.length > 0 ? { providerMessageId: messageId } : null;
+  }
+
+  async close(): Promise<void> {
+    this.transporter.close();
+  }
+}

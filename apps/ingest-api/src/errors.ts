@@ -1,0 +1,60 @@
+/**
+ * ingest-api errors: one module, stable codes (like fastify's FST_ERR_*). Every error leaves as
+ * RFC 9457 application/problem+json; 5xx bodies never carry internals.
+ */
+import type { FieldError } from '@herald/contracts';
+
+export const ErrorCodes = {
+  Validation: 'HERALD_ERR_VALIDATION',
+  MalformedJson: 'HERALD_ERR_MALFORMED_JSON',
+  UnsupportedMediaType: 'HERALD_ERR_UNSUPPORTED_MEDIA_TYPE',
+  PayloadTooLarge: 'HERALD_ERR_PAYLOAD_TOO_LARGE',
+  NotFound: 'HERALD_ERR_NOT_FOUND',
+  MessageNotFound: 'HERALD_ERR_MESSAGE_NOT_FOUND',
+  IdempotencyMismatch: 'HERALD_ERR_IDEMPOTENCY_KEY_REUSED',
+  IdempotencyInProgress: 'HERALD_ERR_IDEMPOTENCY_KEY_IN_PROGRESS',
+  Unauthorized: 'HERALD_ERR_UNAUTHORIZED',
+  Unavailable: 'HERALD_ERR_UNAVAILABLE',
+  Internal: 'HERALD_ERR_INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+const TYPE_BASE = 'https://herald.dev/problems/';
+
+/** An error that maps to one HTTP problem response. */
+export class HttpProblemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    readonly title: string,
+    readonly detail?: string,
+    readonly errors?: FieldError[],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail ?? title);
+    this.name = 'HttpProblemError';
+  }
+
+  get type(): string {
+    return `${TYPE_BASE}${this.code.replace(/^HERALD_ERR_/, '').toLowerCase().replace(/_/g, '-')}`;
+  }
+}
+
+export const problems = {
+  validation: (errors: FieldError[]) =>
+    new HttpProblemError(400, ErrorCodes.Validation, 'Request validation failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors),
+  malformedJson: (detail: string) => new HttpProblemError(400, ErrorCodes.MalformedJson, 'Malformed JSON body', detail),
+  unsupportedMediaType: (type: string | undefined) =>
+    new HttpProblemError(415, ErrorCodes.UnsupportedMediaType, 'Unsupported media type', `Send application/json (got ${type ?? 'no content type'}).`),
+  payloadTooLarge: (limit: number) => new HttpProblemError(413, ErrorCodes.PayloadTooLarge, 'Payload too large', `The body must be at most ${limit} bytes.`),
+  notFound: (method: string, url: string) => new HttpProblemError(404, ErrorCodes.NotFound, 'Not found', `No route ${method} ${url}.`),
+  messageNotFound: (id: string) => new HttpProblemError(404, ErrorCodes.MessageNotFound, 'Message not found', `No message has id ${id}.`),
+  idempotencyMismatch: () =>
+    new HttpProblemError(422, ErrorCodes.IdempotencyMismatch, 'Idempotency-Key reused with a different body', 'This Idempotency-Key was used for a different request; use a new key for a new message.'),
+  idempotencyInProgress: () =>
+    new HttpProblemError(409, ErrorCodes.IdempotencyInProgress, 'Request with this Idempotency-Key in progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', undefined, { 'retry-after': '1' }),
+  unauthorized: () =>
+    new HttpProblemError(401, ErrorCodes.Unauthorized, 'Unauthorized', 'Send a valid API key as Authorization: Bearer <key>.', undefined, { 'www-authenticate': 'Bearer' }),
+  unavailable: (detail: string) => new HttpProblemError(503, ErrorCodes.Unavailable, 'Service unavailable', detail, undefined, { 'retry-after': '5' }),
+  internal: () => new HttpProblemError(500, ErrorCodes.Internal, 'Internal server error', 'Something went wrong on our side; it has been logged.'),
+};

@@ -1,0 +1,35 @@
+/**
+ * Liveness (/healthz: the process answers), readiness (/readyz: Kafka answers and the process is
+ * not draining; PostgreSQL, needed only to read statuses, makes it "degraded" but still ready)
+ * and Prometheus metrics (/metrics, this process's own).
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { isReady, type Health, type Registry } from '@herald/runtime';
+
+const Liveness = Type.Object({ status: Type.Literal('ok'), pid: Type.Integer() });
+const Readiness = Type.Object({
+  status: Type.String(),
+  checks: Type.Record(Type.String(), Type.Object({ ok: Type.Boolean(), ms: Type.Number(), error: Type.Optional(Type.String()) })),
+});
+
+const healthRoutes: FastifyPluginAsyncTypebox<{ health: Health; metrics: Registry }> = async (app, { health, metrics }) => {
+  app.get(
+    '/healthz',
+    { schema: { tags: ['operations'], summary: 'Liveness', response: { 200: Liveness } }, logLevel: 'warn' },
+    async () => ({ status: 'ok' as const, pid: process.pid }),
+  );
+  app.get(
+    '/readyz',
+    { schema: { tags: ['operations'], summary: 'Readiness', response: { 200: Readiness, 503: Readiness } }, logLevel: 'warn' },
+    async (_request, reply) => {
+      const report = await health.readiness();
+      return reply.code(isReady(report) ? 200 : 503).send(report);
+    },
+  );
+  app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) =>
+    reply.type(metrics.contentType).send(await metrics.metrics()),
+  );
+};
+
+export default healthRoutes;

@@ -1,0 +1,28 @@
+/** Turns Kafka records into contract-checked events, setting aside the ones that are not (poison). */
+import type { FieldError, Validator } from '@herald/contracts';
+import type { ConsumedRecord } from '@herald/kafka';
+
+export interface Decoded<T> {
+  valid: Array<{ record: ConsumedRecord; event: T }>;
+  poison: Array<{ record: ConsumedRecord; error: string }>;
+}
+
+export function decodeRecords<T>(records: readonly ConsumedRecord[], validator: Validator<T>): Decoded<T> {
+  const out: Decoded<T> = { valid: [], poison: [] };
+  for (const record of records) {
+    let value: unknown;
+    try {
+      value = JSON.parse(record.value?.toString('utf8') ?? '');
+    } catch (error) {
+      out.poison.push({ record, error: `not JSON: ${(error as Error).message}` });
+      continue;
+    }
+    const errors: FieldError[] = validator.errors(value);
+    if (errors.length) {
+      out.poison.push({ record, error: `invalid: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}` });
+      continue;
+    }
+    out.valid.push({ record, event: value as T });
+  }
+  return out;
+}

@@ -1,0 +1,103 @@
+/**
+ * north-updates -> tracking + NotificationQueue. For each batch:
+ * - records that cannot be parsed or validated go to the dead-letter topic;
+ * - accepted messages are recorded in tracking, then added to NotificationQueue with the message
+ *   id as job id;
+ * - replay requests move failed deliveries to their next generation and add their jobs.
+ * The handler returns only when all of it is durable, and only then does the consumer commit the
+ * batch's offsets: a crash anywhere before means the batch comes again, and every step is
+ * idempotent. A record that the database refuses for what it contains is set aside to the
+ * dead-letter topic rather than retried for ever; any other failure retries the batch.
+ */
+import {
+  deliveryIdFor,
+  northEventValidator,
+  type DeliveriesReplayedEvent,
+  type MessageAcceptedEvent,
+  type NorthEvent,
+  type NotificationJob,
+} from '@herald/contracts';
+import type { BatchHandler, ConsumedRecord, DeadLetterPublisher } from '@herald/kafka';
+import type { Logger } from '@herald/runtime';
+import { isPermanentDataError } from '@herald/tracking';
+import { decodeRecords } from '../decode';
+
+export interface NotificationEnqueuer {
+  addBulk(jobs: Array<{ name: string; data: NotificationJob; opts: { jobId: string } }>): Promise<unknown>;
+}
+
+export interface NorthTracking {
+  recordAccepted(events: readonly MessageAcceptedEvent[]): Promise<void>;
+  applyReplay(targets: ReadonlyArray<{ deliveryId: string; generation: number }>, since: Date): Promise<NotificationJob[]>;
+}
+
+export interface NorthHandlerDeps {
+  tracking: NorthTracking;
+  notificationQueue: NotificationEnqueuer;
+  deadLetter: DeadLetterPublisher;
+  logger: Logger;
+}
+
+export function toNotificationJob(event: MessageAcceptedEvent): NotificationJob {
+  const { request } = event;
+  return {
+    v: 1,
+    messageId: event.messageId,
+    acceptedAt: event.acceptedAt,
+    deliveries: request.channels.map((channel) => ({ deliveryId: deliveryIdFor(event.messageId, channel), channel, generation: 0 })),
+    to: { ...request.to },
+    ...(request.email ? { email: request.email } : {}),
+    ...(request.sms ? { sms: request.sms } : {}),
+  };
+}
+
+type Item = { record: ConsumedRecord; event: MessageAcceptedEvent };
+
+/** Records accepted messages; on a data error, one by one, returning those the database refused. */
+async function recordAll(tracking: NorthTracking, items: Item[]): Promise<{ stored: Item[]; refused: Array<{ record: ConsumedRecord; error: string }> }> {
+  try {
+    await tracking.recordAccepted(items.map((i) => i.event));
+    return { stored: items, refused: [] };
+  } catch (error) {
+    if (!isPermanentDataError(error)) throw error;
+  }
+  const stored: Item[] = [];
+  const refused: Array<{ record: ConsumedRecord; error: string }> = [];
+  for (const item of items) {
+    try {
+      await tracking.recordAccepted([item.event]);
+      stored.push(item);
+    } catch (error) {
+      if (!isPermanentDataError(error)) throw error;
+      refused.push({ record: item.record, error: `refused by the database: ${error instanceof Error ? error.message.slice(0, 1_000) : String(error)}` });
+    }
+  }
+  return { stored, refused };
+}
+
+export function createNorthHandler(deps: NorthHandlerDeps): BatchHandler {
+  const { logger } = deps;
+  return async (records) => {
+    const { valid, poison } = decodeRecords<NorthEvent>(records, northEventValidator);
+    const accepted = valid.flatMap((v) => (v.event.kind === 'message.accepted' ? [{ record: v.record, event: v.event }] : []));
+    const replays = valid.flatMap((v) => (v.event.kind === 'deliveries.replayed' ? [v.event] : []));
+
+    const { stored, refused } = accepted.length ? await recordAll(deps.tracking, accepted) : { stored: [], refused: [] };
+    const setAside = [...poison, ...refused];
+    if (setAside.length) {
+      await deps.deadLetter.send(setAside);
+      for (const p of setAside) {
+        logger.warn({ topic: p.record.topic, partition: p.record.partition, offset: p.record.offset, error: p.error }, 'record sent to the dead-letter topic');
+      }
+    }
+    const jobs = stored.map(({ event }) => ({ name: 'notify', data: toNotificationJob(event), opts: { jobId: event.messageId } }));
+    for (const replay of replays) jobs.push(...(await replayJobs(deps.tracking, replay)));
+    if (jobs.length) await deps.notificationQueue.addBulk(jobs);
+    if (stored.length || replays.length) logger.debug({ messages: stored.length, replays: replays.length }, 'north batch recorded and queued');
+  };
+}
+
+async function replayJobs(tracking: NorthTracking, event: DeliveriesReplayedEvent) {
+  const jobs = await tracking.applyReplay(event.deliveries, new Date(event.requestedAt));
+  return jobs.map((data) => ({ name: 'notify', data, opts: { jobId: `${data.messageId}.replay.${event.replayId}` } }));
+}
