@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * A Kafka broker of one's own (failure tests restart one without disturbing the shared broker):
+ *   node tools/platform/src/kafka-cli.mjs start --port P --controller-port C
+ *   node tools/platform/src/kafka-cli.mjs stop  --port P [--kill]
+ *   node tools/platform/src/kafka-cli.mjs purge --port P      (stop, then delete its data)
+ */
+import { rmSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ensureKafka, kafkaDir, stopKafka } from './kafka.mjs';
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { port: { type: 'string' }, 'controller-port': { type: 'string' }, kill: { type: 'boolean', default: false } },
+});
+const command = positionals[0];
+const port = Number(values.port);
+if (!port || !['start', 'stop', 'purge'].includes(command ?? '')) {
+  console.error('usage: kafka-cli.mjs start|stop|purge --port P [--controller-port C] [--kill]');
+  process.exit(2);
+}
+try {
+  if (command === 'start') {
+    const controllerPort = Number(values['controller-port']);
+    if (!controllerPort) throw new Error('--controller-port is required');
+    const k = await ensureKafka({ port, controllerPort, log: () => undefined });
+    console.log(JSON.stringify({ brokers: k.brokers, pid: k.pid, startedByUs: k.startedByUs }));
+  } else {
+    console.log(await stopKafka({ port, graceMs: values.kill ? 0 : 30_000 }));
+    if (command === 'purge') rmSync(kafkaDir(port), { recursive: true, force: true });
+  }
+  process.exit(0);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}
