@@ -1,0 +1,17 @@
+{{/* The environment this chart manages; the rest comes from .Values.config and .Values.extraEnv. */}}
+{{- define "ingest-api.env" -}}
+- name: PORT
+  value: {{ .Values.containerPort | toString | quote }}
+- name: HOST
+  value: "0.0.0.0"
+- name: WEB_CONCURRENCY
+  value: {{ .Values.webConcurrency | toString | quote }}
+{{ include "herald-common.kafka.env" . }}
+- name: SHUTDOWN_GRACE_MS
+  value: {{ include "herald-common.envValue" .Values.drain.shutdownGraceMs | quote }}
+{{ include "herald-common.secretEnv" (dict "root" . "name" "DATABASE_URL" "path" (list "database")) }}
+{{ include "herald-common.secretEnv" (dict "root" . "name" "REDIS_URL" "path" (list "redis")) }}
+{{- if .Values.apiKeys.existingSecret }}
+{{ include "herald-common.secretEnv" (dict "root" . "name" "API_KEYS" "path" (list "apiKeys")) }}
+{{- end }}
+{{- end -}}

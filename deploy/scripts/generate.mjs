@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * Writes what the charts derive from the code, and checks it is up to date:
+ *   deploy/charts/<chart>/values.schema.json   from schema.mjs and, for each app chart, the app's
+ *                                              configuration spec (apps/<app>/dist/config.js)
+ *   deploy/charts/<chart>/README.md            the "Parameters" table between the
+ *                                              <!-- parameters:start --> and <!-- parameters:end --> markers
+ *
+ *   node deploy/scripts/generate.mjs           write
+ *   node deploy/scripts/generate.mjs --check   exit 1 naming each file that is out of date
+ * Needs the apps built (npx nx run-many -t build).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { APPS, appSchema, saslMechanisms, umbrellaSchema } from './schema.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = join(here, '..', '..');
+const chartsDir = join(here, '..', 'charts');
+const require = createRequire(import.meta.url);
+
+/** @param {string} app */
+export function loadConfigSpec(app) {
+  const file = join(repoRoot, 'apps', app, 'dist', 'config.js');
+  if (!existsSync(file)) throw new Error(`${relative(repoRoot, file)} is missing: build the apps first (npx nx run-many -t build)`);
+  return require(file).configSpec;
+}
+
+/** @returns {Map<string, { schema: object, values: any }>} */
+export function buildSchemas() {
+  const out = new Map();
+  /** @type {string[] | undefined} */
+  let mechanisms;
+  for (const app of Object.keys(APPS)) {
+    const spec = loadConfigSpec(app);
+    const graceMs = spec.SHUTDOWN_GRACE_MS?.default;
+    out.set(app, { schema: appSchema(app, spec, { graceMs }) });
+    // global.herald.kafka.sasl.mechanism applies to every app: they must accept the same ones.
+    const own = saslMechanisms(app, spec);
+    if (mechanisms && own.join() !== mechanisms.join()) throw new Error(`${app}: KAFKA_SASL_MECHANISM accepts ${own.join(', ')}, the other apps ${mechanisms.join(', ')}`);
+    mechanisms = own;
+  }
+  out.set('herald', { schema: umbrellaSchema({ saslMechanisms: mechanisms ?? [] }) });
+  return out;
+}
+
+/** @param {unknown} v */
+function show(v) {
+  if (v === undefined) return '';
+  if (v === null) return '`null`';
+  if (typeof v === 'string') return v === '' ? '`""`' : `\`${v}\``;
+  const json = JSON.stringify(v);
+  return json.length > 60 ? '(see values.yaml)' : `\`${json}\``;
+}
+
+/** @param {any} s */
+function typeOf(s) {
+  if ('const' in s) return `always ${JSON.stringify(s.const)}`;
+  if (s.enum) return s.enum.map((/** @type {unknown} */ e) => JSON.stringify(e)).join(' \\| ');
+  if (s.oneOf) return s.oneOf.map(typeOf).join(' \\| ');
+  const t = Array.isArray(s.type) ? s.type.join(' \\| ') : s.type ?? 'any';
+  const bounds = [];
+  if (s.minimum !== undefined) bounds.push(`≥ ${s.minimum}`);
+  if (s.maximum !== undefined) bounds.push(`≤ ${s.maximum}`);
+  return bounds.length ? `${t} (${bounds.join(', ')})` : t;
+}
+
+/**
+ * Rows of the parameters table: one per leaf of the schema.
+ * @param {any} schema @param {any} values @param {string} [prefix]
+ * @returns {string[]}
+ */
+function rows(schema, values, prefix = '') {
+  /** @type {string[]} */
+  const out = [];
+  for (const [key, s] of Object.entries(schema.properties ?? {})) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    const value = values && typeof values === 'object' ? values[key] : undefined;
+    const isConfig = path === 'config';
+    if (s.properties && (s.type === 'object' || s.additionalProperties === false) && !isConfig && Object.keys(s.properties).length) {
+      if (prefix === '' && key !== 'global') out.push(`| **${path}** | | | ${oneLine(s.description)} |`);
+      out.push(...rows(s, value, path));
+      continue;
+    }
+    if (isConfig) {
+      out.push(`| **config** | object | \`{}\` | ${oneLine(s.description)} |`);
+      for (const [name, v] of Object.entries(s.properties)) {
+        out.push(`| config.${name} | ${typeOf(v)} | ${v.default !== undefined ? `app default ${show(v.default)}` : ''} | ${oneLine(v.description)} |`);
+      }
+      continue;
+    }
+    out.push(`| ${path} | ${typeOf(s)} | ${show(value)} | ${oneLine(s.description ?? '')} |`);
+  }
+  return out;
+}
+
+/** @param {string} text */
+const oneLine = (text) => String(text ?? '').replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim();
+
+const START = '<!-- parameters:start -->';
+const END = '<!-- parameters:end -->';
+
+/** @param {string} chart @param {any} schema */
+function parametersTable(chart, schema) {
+  const values = parse(readFileSync(join(chartsDir, chart, 'values.yaml'), 'utf8'));
+  const body = rows(schema, values);
+  return [
+    START,
+    '<!-- generated by deploy/scripts/generate.mjs from values.schema.json and values.yaml: do not edit by hand -->',
+    '',
+    '| Key | Type | Default | Description |',
+    '| --- | --- | --- | --- |',
+    ...body,
+    '',
+    END,
+  ].join('\n');
+}
+
+/** @returns {Array<{ file: string, text: string }>} */
+export function expectedFiles() {
+  /** @type {Array<{ file: string, text: string }>} */
+  const files = [];
+  for (const [chart, { schema }] of buildSchemas()) {
+    files.push({ file: join(chartsDir, chart, 'values.schema.json'), text: `${JSON.stringify(schema, null, 2)}\n` });
+    const readmePath = join(chartsDir, chart, 'README.md');
+    if (!existsSync(readmePath)) throw new Error(`${relative(repoRoot, readmePath)} is missing (write it, with ${START} and ${END} markers)`);
+    const readme = readFileSync(readmePath, 'utf8');
+    const i = readme.indexOf(START);
+    const j = readme.indexOf(END);
+    if (i < 0 || j < i) throw new Error(`${relative(repoRoot, readmePath)} has no ${START} ... ${END} section`);
+    files.push({ file: readmePath, text: readme.slice(0, i) + parametersTable(chart, schema) + readme.slice(j + END.length) });
+  }
+  return files;
+}
+
+function main() {
+  const check = process.argv.includes('--check');
+  const stale = [];
+  for (const { file, text } of expectedFiles()) {
+    const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    if (current === text) continue;
+    stale.push(relative(repoRoot, file));
+    if (!check) writeFileSync(file, text);
+  }
+  if (check && stale.length) {
+    console.error(`out of date (run node deploy/scripts/generate.mjs):\n${stale.map((f) => `  ${f}`).join('\n')}`);
+    process.exit(1);
+  }
+  console.log(stale.length ? `${check ? 'stale' : 'wrote'}: ${stale.join(', ')}` : 'charts are up to date');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  try {
+    main();
+  } catch (error) {
+    console.error(`generate: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}

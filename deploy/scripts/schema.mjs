@@ -1,0 +1,578 @@
+// @ts-check
+/**
+ * The values.schema.json of every chart, built from one set of definitions so that the four app
+ * charts and the umbrella describe shared values identically. The `config` section of each app
+ * chart comes from the app's own configuration spec (apps/<app>/src/config.ts, read from its
+ * build): every Herald variable the chart does not manage itself, with its type, bounds, default
+ * and description, and nothing else (a misspelt name fails the render).
+ *
+ * JSON Schema draft-07 as Helm 3 validates it (gojsonschema). Used by generate.mjs.
+ */
+
+/** @typedef {Record<string, any>} Schema */
+
+const str = (description, extra = {}) => ({ type: 'string', description, ...extra });
+const int = (description, extra = {}) => ({ type: 'integer', description, ...extra });
+const bool = (description) => ({ type: 'boolean', description });
+const obj = (description, properties, extra = {}) => ({ type: 'object', description, additionalProperties: false, properties, ...extra });
+const map = (description, values = { type: 'string' }) => ({ type: 'object', description, additionalProperties: values });
+const list = (description, items = { type: 'object' }, extra = {}) => ({ type: 'array', description, items, ...extra });
+const nullableInt = (description, extra = {}) => ({ type: ['integer', 'null'], description, ...extra });
+
+const QUANTITY = '^[0-9]+(\\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti|E|Ei|P|Pi)?$';
+const ENV_NAME = '^[A-Za-z_][A-Za-z0-9_]*$';
+const HOST_PORT = '^[A-Za-z0-9.\\-_:\\[\\]]+:[0-9]{1,5}$';
+const DNS_NAME = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$';
+const SECRET_NAME = '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$';
+const SECRET_KEY = '^[-._a-zA-Z0-9]+$';
+const PERCENT_OR_INT = { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^[0-9]+%$' }] };
+
+/** Variables that are secrets: only ever referenced from Secrets. */
+export const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'SMS_PROVIDER_API_KEY', 'API_KEYS', 'KAFKA_SASL_PASSWORD'];
+
+/**
+ * The Kafka connection variables every app reads (libs/kafka/src/config.ts), all set by the
+ * charts from the kafka values block (KAFKA_CLIENT_ID stays in config: each app has its own).
+ */
+const KAFKA_MANAGED = ['KAFKA_BROKERS', 'KAFKA_TOPIC_PREFIX', 'KAFKA_SSL', 'KAFKA_SSL_CA_FILE', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'];
+
+/** Where the charts mount the Kafka CA bundle (read-only), and the file KAFKA_SSL_CA_FILE names. */
+export const KAFKA_CA_DIR = '/etc/herald/kafka-ca';
+export const KAFKA_CA_FILE = `${KAFKA_CA_DIR}/ca.crt`;
+
+/**
+ * Each app: the chart's name, the Herald variables its templates set themselves (never through
+ * `config`), its container port and what it talks to.
+ */
+export const APPS = {
+  'ingest-api': {
+    component: 'api',
+    managed: ['PORT', 'HOST', 'WEB_CONCURRENCY', ...KAFKA_MANAGED, 'SHUTDOWN_GRACE_MS', 'DATABASE_URL', 'REDIS_URL', 'API_KEYS'],
+    redis: true,
+    queues: false,
+    keda: null,
+  },
+  'kafka-bridge': {
+    component: 'bridge',
+    managed: ['HEALTH_HOST', 'HEALTH_PORT', ...KAFKA_MANAGED, 'QUEUE_PREFIX', 'SHUTDOWN_GRACE_MS', 'DATABASE_URL', 'REDIS_URL'],
+    redis: true,
+    queues: true,
+    keda: { queue: 'NotificationQueue', kafka: true },
+  },
+  'email-worker': {
+    component: 'worker',
+    managed: ['HEALTH_HOST', 'HEALTH_PORT', ...KAFKA_MANAGED, 'QUEUE_PREFIX', 'SHUTDOWN_GRACE_MS', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL'],
+    redis: true,
+    queues: true,
+    keda: { queue: 'EmailQueue', kafka: false },
+  },
+  'sms-worker': {
+    component: 'worker',
+    managed: ['HEALTH_HOST', 'HEALTH_PORT', ...KAFKA_MANAGED, 'QUEUE_PREFIX', 'SHUTDOWN_GRACE_MS', 'DATABASE_URL', 'REDIS_URL', 'SMS_PROVIDER_URL', 'SMS_PROVIDER_API_KEY'],
+    redis: true,
+    queues: true,
+    keda: { queue: 'SmsQueue', kafka: false },
+  },
+};
+
+/** @param {string} what @param {string} defaultName @param {string} defaultKey @param {boolean} [optional] */
+function secretRef(what, defaultName, defaultKey, optional = false) {
+  return obj(
+    `An existing Secret holding ${what}. The charts never take secret values from values files.`,
+    {
+      existingSecret: str(`Name of the Secret (e.g. ${defaultName}).`, { minLength: 1, pattern: SECRET_NAME }),
+      existingSecretKey: str(`Key in the Secret (e.g. ${defaultKey}).`, { minLength: 1, pattern: SECRET_KEY }),
+      ...(optional ? { optional: bool('true: start without it when the Secret or the key is missing.') } : {}),
+    },
+    { required: ['existingSecret', 'existingSecretKey'] },
+  );
+}
+
+/** The same object with every property optional and nullable-free: for global.herald. */
+const globalSecretRef = (what) =>
+  obj(`Existing Secret holding ${what} for every app (takes precedence over each chart's own).`, {
+    existingSecret: str('Name of the Secret; empty: each chart\'s own.', { pattern: `^$|${SECRET_NAME}` }),
+    existingSecretKey: str('Key in the Secret; empty: each chart\'s own.', { pattern: `^$|${SECRET_KEY}` }),
+  });
+
+const kafkaBrokers = (description) => list(description, { type: 'string', pattern: HOST_PORT }, { minItems: 1 });
+
+/** @param {string[]} mechanisms */
+const globalHerald = (mechanisms) => obj('Settings shared by every Herald chart of an umbrella release. A value set here takes precedence over the same value of each app chart.', {
+  image: obj('Image settings of every Herald image.', {
+    registry: str('Registry of every Herald image (e.g. registry.example.com); empty: each chart\'s image.registry.'),
+    tag: str('Tag of every Herald image; empty: each chart\'s image.tag, else its appVersion.'),
+    pullPolicy: { type: 'string', enum: ['', 'Always', 'IfNotPresent', 'Never'], description: 'Pull policy of every Herald image; empty: each chart\'s.' },
+  }),
+  imagePullSecrets: list('Pull secrets added to every Herald pod.', { oneOf: [{ type: 'string' }, obj('A LocalObjectReference.', { name: str('Secret name.') }, { required: ['name'] })] }),
+  kafka: obj('Kafka of every app.', {
+    brokers: list('KAFKA_BROKERS (host:port); empty: each chart\'s kafka.brokers.', { type: 'string', pattern: HOST_PORT }),
+    topicPrefix: str('KAFKA_TOPIC_PREFIX; empty: each chart\'s kafka.topicPrefix.', { pattern: '^[A-Za-z0-9._-]*$' }),
+    tls: obj('TLS to the brokers, for every app.', {
+      enabled: { type: ['boolean', 'null'], description: 'KAFKA_SSL of every app; null: each chart\'s kafka.tls.enabled.' },
+      ca: obj('CA bundle of every app (takes precedence over each chart\'s own when a Secret or ConfigMap is named here).', {
+        existingSecret: str('Secret holding the PEM bundle; empty: see existingConfigMap, else each chart\'s kafka.tls.ca.', { pattern: `^$|${SECRET_NAME}` }),
+        existingConfigMap: str('ConfigMap holding the PEM bundle (not both); empty: see existingSecret, else each chart\'s kafka.tls.ca.', { pattern: `^$|${SECRET_NAME}` }),
+        key: str('Key of the bundle; empty: each chart\'s kafka.tls.ca.key.', { pattern: `^$|${SECRET_KEY}` }),
+      }),
+    }),
+    sasl: obj('SASL authentication of every app.', {
+      mechanism: { type: 'string', enum: ['', ...mechanisms], description: 'KAFKA_SASL_MECHANISM of every app; empty: each chart\'s kafka.sasl.mechanism.' },
+      username: str('KAFKA_SASL_USERNAME of every app; empty: each chart\'s kafka.sasl.username.'),
+      password: globalSecretRef('KAFKA_SASL_PASSWORD'),
+    }),
+  }),
+  database: globalSecretRef('DATABASE_URL'),
+  redis: globalSecretRef('REDIS_URL'),
+  queues: obj('BullMQ settings of the bridge and the workers.', {
+    prefix: str('QUEUE_PREFIX; empty: each chart\'s queues.prefix.', { pattern: '^[A-Za-z0-9._-]*$' }),
+  }),
+});
+
+/** @param {string[]} mechanisms */
+const globalSchema = (mechanisms) => ({
+  type: 'object',
+  description: 'Global values (Helm passes them to every chart of a release). Herald reads global.herald only.',
+  properties: { herald: globalHerald(mechanisms) },
+});
+
+const imageSchema = (description) =>
+  obj(
+    description,
+    {
+      registry: str('Registry host (and path), e.g. registry.example.com; empty for none (the repository is then a Docker Hub-style name or a local image).'),
+      repository: str('Repository.', { minLength: 1 }),
+      tag: str('Tag; empty: the chart\'s appVersion.'),
+      digest: str('sha256:... digest; pins the image, the tag is then ignored.', { pattern: '^(sha256:[a-f0-9]{64})?$' }),
+      pullPolicy: { type: 'string', enum: ['Always', 'IfNotPresent', 'Never'], description: 'Image pull policy.' },
+    },
+    { required: ['repository'] },
+  );
+
+const probe = (description, { success = false, enabled = false } = {}) =>
+  obj(description, {
+    ...(enabled ? { enabled: bool('Render this probe.') } : {}),
+    initialDelaySeconds: int('Seconds before the first probe.', { minimum: 0 }),
+    periodSeconds: int('Seconds between probes.', { minimum: 1 }),
+    timeoutSeconds: int('Seconds before a probe times out.', { minimum: 1 }),
+    failureThreshold: int('Failures in a row before acting.', { minimum: 1 }),
+    ...(success ? { successThreshold: int('Successes in a row to count as ready again.', { minimum: 1 }) } : {}),
+  });
+
+const seccomp = obj(
+  'seccomp profile: RuntimeDefault (or a Localhost profile); never Unconfined.',
+  {
+    type: { type: 'string', enum: ['RuntimeDefault', 'Localhost'], description: 'Profile type.' },
+    localhostProfile: str('Profile file, for type Localhost.'),
+  },
+  { required: ['type'] },
+);
+
+const podSecurityContext = obj(
+  'Pod securityContext. Hardened by default; the schema refuses values that would run as root or unconfined. A null runAsUser, runAsGroup or fsGroup leaves it out (e.g. OpenShift assigns them).',
+  {
+    runAsNonRoot: { const: true, description: 'Always true: the images run as user 65532.' },
+    runAsUser: int('User id (the images\' nonroot user is 65532).', { minimum: 1 }),
+    runAsGroup: int('Group id.', { minimum: 1 }),
+    fsGroup: int('Group owning mounted volumes.', { minimum: 1 }),
+    fsGroupChangePolicy: { type: 'string', enum: ['OnRootMismatch', 'Always'], description: 'When to change volume ownership.' },
+    supplementalGroups: list('Extra group ids.', { type: 'integer', minimum: 1 }),
+    seccompProfile: seccomp,
+    seLinuxOptions: { type: 'object', description: 'SELinux options.' },
+    appArmorProfile: { type: 'object', description: 'AppArmor profile (Kubernetes 1.30+).' },
+  },
+  { required: ['runAsNonRoot', 'seccompProfile'] },
+);
+
+const containerSecurityContext = obj(
+  'Container securityContext. Hardened by default (non-root, read-only root filesystem, no privilege escalation, every capability dropped, seccomp RuntimeDefault); the schema refuses values that weaken it.',
+  {
+    runAsNonRoot: { const: true, description: 'Always true.' },
+    runAsUser: int('User id.', { minimum: 1 }),
+    runAsGroup: int('Group id.', { minimum: 1 }),
+    allowPrivilegeEscalation: { const: false, description: 'Always false.' },
+    privileged: { const: false, description: 'Always false.' },
+    readOnlyRootFilesystem: { const: true, description: 'Always true (/tmp is an emptyDir).' },
+    capabilities: obj(
+      'Linux capabilities: ALL dropped, none added.',
+      {
+        drop: list('Dropped capabilities; must include ALL.', { type: 'string' }, { contains: { const: 'ALL' } }),
+        add: list('Added capabilities: none.', { type: 'string' }, { maxItems: 0 }),
+      },
+      { required: ['drop'] },
+    ),
+    seccompProfile: seccomp,
+    seLinuxOptions: { type: 'object', description: 'SELinux options.' },
+    appArmorProfile: { type: 'object', description: 'AppArmor profile (Kubernetes 1.30+).' },
+  },
+  { required: ['runAsNonRoot', 'allowPrivilegeEscalation', 'readOnlyRootFilesystem', 'capabilities', 'seccompProfile'] },
+);
+
+const resources = obj(
+  'Container resources. CPU and memory requests and a memory limit are required (no CPU limit by default: throttling a Node.js event loop hurts latency more than it protects neighbours; add one if your policy demands it).',
+  {
+    requests: obj('Requests.', { cpu: { type: ['string', 'number'], description: 'CPU request, e.g. 250m.' }, memory: str('Memory request, e.g. 192Mi.', { pattern: QUANTITY }), 'ephemeral-storage': str('Ephemeral storage request.', { pattern: QUANTITY }) }, { required: ['cpu', 'memory'] }),
+    limits: obj('Limits.', { cpu: { type: ['string', 'number'], description: 'CPU limit (none by default).' }, memory: str('Memory limit, e.g. 384Mi.', { pattern: QUANTITY }), 'ephemeral-storage': str('Ephemeral storage limit.', { pattern: QUANTITY }) }, { required: ['memory'] }),
+  },
+  { required: ['requests', 'limits'] },
+);
+
+const drain = (graceMs) =>
+  obj(
+    `Graceful shutdown. SHUTDOWN_GRACE_MS is the app's drain (default ${graceMs}); terminationGracePeriodSeconds must be longer than the preStop sleep plus the drain, else the kubelet kills the process mid-drain.`,
+    {
+      shutdownGraceMs: int('SHUTDOWN_GRACE_MS: time allowed for the drain after SIGTERM, in milliseconds.', { minimum: 1000 }),
+      preStopSleepSeconds: int('preStop sleep before SIGTERM (a native sleep action, Kubernetes 1.30+); 0 for none.', { minimum: 0, maximum: 300 }),
+      marginSeconds: int('Seconds added to preStop + drain for the computed terminationGracePeriodSeconds.', { minimum: 0 }),
+      terminationGracePeriodSeconds: nullableInt('null: computed (preStop + ceil(drain) + margin); a number must exceed preStop + drain.', { minimum: 1 }),
+    },
+    { required: ['shutdownGraceMs', 'preStopSleepSeconds', 'marginSeconds'] },
+  );
+
+const serviceAccount = obj('The ServiceAccount.', {
+  create: bool('Create one for this app (for workload-identity annotations).'),
+  name: str('Name; empty: the fullname when create is true, "default" otherwise.', { pattern: DNS_NAME }),
+  annotations: map('Annotations (e.g. eks.amazonaws.com/role-arn).'),
+  automountServiceAccountToken: bool('Mount the account\'s API token by default (Herald never calls the Kubernetes API).'),
+});
+
+const autoscaling = (description) =>
+  obj(description, {
+    enabled: bool('Create a HorizontalPodAutoscaler (the Deployment then has no replicas field).'),
+    minReplicas: int('Fewest replicas.', { minimum: 1 }),
+    maxReplicas: int('Most replicas.', { minimum: 1 }),
+    targetCPUUtilizationPercentage: int('Target average CPU use, % of the CPU request.', { minimum: 1, maximum: 1000 }),
+    targetMemoryUtilizationPercentage: nullableInt('Target average memory use, % of the memory request; null for none.', { minimum: 1, maximum: 1000 }),
+    behavior: { type: 'object', description: 'HPA scaling behavior (autoscaling/v2 behavior).' },
+  });
+
+const triggerAuth = obj('Credentials of the scaler, from existing Secrets only.', {
+  existingTriggerAuthentication: str('Name of an existing TriggerAuthentication to use.', { pattern: DNS_NAME }),
+  secretTargetRef: list(
+    'Creates a TriggerAuthentication with these references (parameter of the scaler, Secret name, key).',
+    obj('One reference.', { parameter: str('Scaler parameter (e.g. password, sasl, username, tls, ca).', { minLength: 1 }), name: str('Secret name.', { minLength: 1 }), key: str('Key in the Secret.', { minLength: 1 }) }, { required: ['parameter', 'name', 'key'] }),
+  ),
+});
+
+/** @param {{ queue: string, kafka: boolean }} keda */
+const kedaSchema = (keda) =>
+  obj('KEDA ScaledObject: scale on work waiting rather than CPU. Needs KEDA 2.x; the Deployment then has no replicas field. Not together with autoscaling.enabled.', {
+    enabled: bool('Create the ScaledObject.'),
+    minReplicaCount: int('Fewest replicas (0 allows scaling to zero when nothing waits).', { minimum: 0 }),
+    maxReplicaCount: int('Most replicas.', { minimum: 1 }),
+    pollingInterval: int('Seconds between checks of the triggers.', { minimum: 1 }),
+    cooldownPeriod: int('Seconds after the last active trigger before scaling to minReplicaCount.', { minimum: 0 }),
+    behavior: { type: 'object', description: 'Behavior of the HPA that KEDA creates (advanced.horizontalPodAutoscalerConfig.behavior).' },
+    redis: obj(`Trigger on the BullMQ waiting list <queues.prefix>:${keda.queue}:wait (a Redis LIST).`, {
+      enabled: bool('Use this trigger.'),
+      address: str('host:port of Redis as KEDA reaches it (REDIS_URL is a secret URL that the scaler cannot read).', { pattern: HOST_PORT }),
+      listLength: int('Target waiting jobs per replica.', { minimum: 1 }),
+      activationListLength: int('Waiting jobs above which the scaler is active (scaling from zero).', { minimum: 0 }),
+      databaseIndex: int('Redis database index.', { minimum: 0 }),
+      enableTLS: bool('TLS to Redis.'),
+      authentication: triggerAuth,
+    }),
+    ...(keda.kafka
+      ? {
+          kafka: obj('Triggers on Kafka consumer lag (names follow kafka.topicPrefix as the app\'s do). Replicas beyond the partition count stay idle.', {
+            enabled: bool('Scale on the lag of herald-bridge on north-updates.'),
+            southUpdates: bool('Also scale on the lag of herald-tracking on south-updates.'),
+            bootstrapServers: str('Brokers as KEDA reaches them (comma-separated); empty: kafka.brokers.'),
+            lagThreshold: int('Target lag per replica.', { minimum: 1 }),
+            activationLagThreshold: int('Lag above which the scaler is active.', { minimum: 0 }),
+            offsetResetPolicy: { type: 'string', enum: ['latest', 'earliest'], description: 'How KEDA counts lag for a group without offsets.' },
+            authentication: triggerAuth,
+          }),
+        }
+      : {}),
+  });
+
+const pdb = obj('PodDisruptionBudget. maxUnavailable: 1 by default (a single replica never blocks a node drain forever).', {
+  enabled: bool('Create the PodDisruptionBudget.'),
+  maxUnavailable: { oneOf: [...PERCENT_OR_INT.oneOf, { type: 'null' }], description: 'Pods that may be down at once (number or %).' },
+  minAvailable: { oneOf: [...PERCENT_OR_INT.oneOf, { type: 'null' }], description: 'Pods that must stay up (number or %); when set, used instead of maxUnavailable.' },
+  unhealthyPodEvictionPolicy: { type: 'string', enum: ['', 'IfHealthyBudget', 'AlwaysAllow'], description: 'AlwaysAllow lets drains evict pods that are not ready; empty: the cluster default.' },
+});
+
+const peers = (description) => list(description, { type: 'object' });
+
+const networkPolicy = (external) =>
+  obj('NetworkPolicy on the pod\'s one port (http). Kubelet probes are not affected.', {
+    enabled: bool('Create the NetworkPolicy.'),
+    allowExternal: bool(external ? 'Accept from anywhere (the public intake).' : 'Accept from anywhere; false: only ingressFrom, metricsFrom and pods of this release.'),
+    ingressFrom: peers('NetworkPolicyPeer entries allowed in when allowExternal is false.'),
+    metricsFrom: peers('NetworkPolicyPeer entries allowed to scrape /metrics when allowExternal is false.'),
+    egress: obj('Egress. Off: all egress allowed.', {
+      enabled: bool('Restrict egress to DNS and the rules in to.'),
+      to: list('NetworkPolicyEgressRule entries (Kafka, PostgreSQL, Redis, SMTP or the SMS gateway).', { type: 'object' }),
+    }),
+  });
+
+const serviceMonitor = obj('Prometheus Operator ServiceMonitor for GET /metrics (needs the monitoring.coreos.com CRDs and service.enabled).', {
+  enabled: bool('Create the ServiceMonitor.'),
+  namespace: str('Namespace of the ServiceMonitor; empty: the release namespace.'),
+  interval: str('Scrape interval.', { pattern: '^[0-9]+(ms|s|m|h)$' }),
+  scrapeTimeout: str('Scrape timeout.', { pattern: '^[0-9]+(ms|s|m|h)$' }),
+  labels: map('Extra labels (e.g. the release label your Prometheus selects).'),
+  relabelings: list('Relabelings.'),
+  metricRelabelings: list('Metric relabelings.'),
+});
+
+const migrations = obj('The database migration Job, a Helm pre-install and pre-upgrade hook (image herald/migrate). DATABASE_URL comes from the database Secret.', {
+  enabled: bool('Run the hook Job with this release.'),
+  image: imageSchema('Migration image.'),
+  args: list('Arguments replacing the image\'s command arguments.', { type: 'string' }),
+  backoffLimit: int('Retries before the Job (and the install or upgrade) fails.', { minimum: 0 }),
+  activeDeadlineSeconds: int('Seconds before the Job is stopped.', { minimum: 1 }),
+  serviceAccountName: str('ServiceAccount of the Job; it must exist before the install (hooks run first). Empty: the namespace\'s default account (no token is mounted).', { pattern: DNS_NAME }),
+  podAnnotations: map('Pod annotations.'),
+  extraEnv: list('Extra EnvVar entries.', obj('An EnvVar.', { name: str('Name.', { pattern: ENV_NAME }), value: str('Value.'), valueFrom: { type: 'object', description: 'Source.' } }, { required: ['name'] })),
+  resources,
+});
+
+const envVar = obj('An EnvVar.', { name: str('Name.', { pattern: ENV_NAME }), value: str('Value.'), valueFrom: { type: 'object', description: 'Source (secretKeyRef, configMapKeyRef, fieldRef, resourceFieldRef).' } }, { required: ['name'] });
+
+/**
+ * One Herald variable as a schema property.
+ * @param {any} spec a VarSpec from @herald/runtime
+ */
+function variableSchema(spec) {
+  /** @type {Schema} */
+  let s;
+  const kind = String(spec.kind);
+  if (kind === 'integer') {
+    s = { type: 'integer', minimum: spec.min ?? 0 };
+    if (spec.max !== undefined) s.maximum = spec.max;
+  } else if (kind === 'port') {
+    s = { type: 'integer', minimum: 0, maximum: 65535 };
+  } else if (kind === 'boolean') {
+    s = { type: 'boolean' };
+  } else if (kind.startsWith('one of ')) {
+    s = { type: 'string', enum: kind.slice('one of '.length).split(', ') };
+  } else if (kind === 'comma-separated list') {
+    s = { type: 'array', minItems: 1, items: { type: 'string', ...(spec.item ? { pattern: spec.item.source } : {}) } };
+  } else if (kind.startsWith('URL')) {
+    s = { type: 'string', pattern: `^(${spec.protocols.join('|')})://` };
+  } else if (kind === 'string') {
+    s = { type: 'string', minLength: spec.minLength ?? 1 };
+    if (spec.pattern) s.pattern = spec.pattern.source;
+  } else {
+    throw new Error(`no schema for variable kind "${kind}"`);
+  }
+  const computed = typeof spec.default === 'function';
+  const shown = spec.defaultLabel ?? (computed ? 'computed' : undefined);
+  s.description = spec.description + (shown ? ` Default: ${shown}.` : '');
+  if (!computed && spec.default !== undefined && !spec.secret) s.default = spec.default;
+  return s;
+}
+
+/**
+ * The SASL mechanisms the app accepts (KAFKA_SASL_MECHANISM's values), from its spec.
+ * @param {string} app @param {Record<string, any>} configSpec
+ * @returns {string[]}
+ */
+export function saslMechanisms(app, configSpec) {
+  const s = configSpec.KAFKA_SASL_MECHANISM && variableSchema(configSpec.KAFKA_SASL_MECHANISM);
+  if (!s?.enum?.includes('none')) throw new Error(`${app}: KAFKA_SASL_MECHANISM is not a one-of variable with "none" among its values`);
+  return s.enum;
+}
+
+/**
+ * The `config` section: every variable of the app's spec that the chart does not manage.
+ * @param {string} app @param {Record<string, any>} configSpec
+ */
+export function configSchema(app, configSpec) {
+  const { managed } = APPS[/** @type {keyof typeof APPS} */ (app)];
+  /** @type {Record<string, Schema>} */
+  const properties = {};
+  for (const [name, spec] of Object.entries(configSpec)) {
+    if (managed.includes(name)) continue;
+    if (spec.secret || SECRET_VARIABLES.includes(name)) throw new Error(`${app}: secret variable ${name} must be managed by the chart (from a Secret), not offered in config`);
+    properties[name] = variableSchema(spec);
+  }
+  for (const name of managed) if (!(name in configSpec)) throw new Error(`${app}: the chart manages ${name}, which the app's config spec does not have`);
+  return {
+    type: 'object',
+    description: `Any other ${app} variable, NAME: value (apps/${app}/src/config.ts). Unknown names are refused; secrets are never set here.`,
+    additionalProperties: false,
+    properties,
+  };
+}
+
+/**
+ * @param {string} app
+ * @param {Record<string, any>} configSpec
+ * @param {{ graceMs: number }} facts
+ */
+export function appSchema(app, configSpec, facts) {
+  const a = APPS[/** @type {keyof typeof APPS} */ (app)];
+  const isApi = app === 'ingest-api';
+  const mechanisms = saslMechanisms(app, configSpec);
+  /** @type {Record<string, Schema>} */
+  const properties = {
+    global: globalSchema(mechanisms),
+    enabled: bool('Read by the umbrella chart (herald) only: install this app.'),
+    'herald-common': { type: 'object', description: 'The library chart (no values; Helm adds the key).' },
+    nameOverride: str('Replaces the chart name in resource names.', { pattern: DNS_NAME }),
+    fullnameOverride: str('Replaces the whole resource name.', { pattern: DNS_NAME }),
+    commonLabels: map('Labels added to every resource.'),
+    commonAnnotations: map('Annotations added to every resource.'),
+    image: imageSchema(`Image of the ${app} (deploy/docker/${app}.Dockerfile).`),
+    imagePullSecrets: list('Pull secrets (names, or {name: ...}).', { oneOf: [{ type: 'string' }, obj('A LocalObjectReference.', { name: str('Secret name.') }, { required: ['name'] })] }),
+    replicaCount: int('Replicas when no autoscaler owns the count.', { minimum: 0 }),
+    revisionHistoryLimit: int('Old ReplicaSets kept.', { minimum: 0 }),
+    updateStrategy: { type: 'object', description: 'Deployment strategy.' },
+    containerPort: int(isApi ? 'PORT: the API, /healthz, /readyz and /metrics (container port "http").' : 'HEALTH_PORT: /healthz, /readyz and /metrics (container port "http").', { minimum: 1, maximum: 65535 }),
+    ...(isApi ? { webConcurrency: int('WEB_CONCURRENCY: processes per pod. 1: one process, no cluster primary (scale by pods).', { minimum: 1, maximum: 64 }) } : {}),
+    kafka: obj('Kafka: the brokers, and TLS and SASL for a managed Kafka (Confluent Cloud, MSK, Aiven, ...).', {
+      brokers: kafkaBrokers('KAFKA_BROKERS: bootstrap brokers, host:port.'),
+      topicPrefix: str(`KAFKA_TOPIC_PREFIX: namespace of topic${app === 'kafka-bridge' ? ' and consumer-group' : ''} names; empty for none.`, { pattern: '^[A-Za-z0-9._-]*$' }),
+      tls: obj('TLS to the brokers.', {
+        enabled: bool('KAFKA_SSL: connect over TLS.'),
+        ca: obj(`A PEM bundle of the certificate authorities to trust (a private CA), from an existing Secret or ConfigMap, mounted read-only at ${KAFKA_CA_DIR}; KAFKA_SSL_CA_FILE is then ${KAFKA_CA_FILE}. Neither named: the system CAs. Needs tls.enabled.`, {
+          existingSecret: str('Secret holding the bundle; empty: none.', { pattern: `^$|${SECRET_NAME}` }),
+          existingConfigMap: str('ConfigMap holding the bundle (not both); empty: none.', { pattern: `^$|${SECRET_NAME}` }),
+          key: str('Key of the bundle in the Secret or ConfigMap.', { minLength: 1, pattern: SECRET_KEY }),
+        }),
+      }),
+      sasl: obj('SASL authentication. With a mechanism other than none, username and password are required (the render fails otherwise).', {
+        mechanism: { type: 'string', enum: mechanisms, description: 'KAFKA_SASL_MECHANISM.' },
+        username: str('KAFKA_SASL_USERNAME (a plain value: not a secret).'),
+        password: obj('An existing Secret holding KAFKA_SASL_PASSWORD (referenced, never given).', {
+          existingSecret: str('Name of the Secret (e.g. herald-kafka); empty: none (only with mechanism none).', { pattern: `^$|${SECRET_NAME}` }),
+          existingSecretKey: str('Key in the Secret (e.g. KAFKA_SASL_PASSWORD).', { pattern: `^$|${SECRET_KEY}` }),
+        }),
+      }),
+    }, { required: ['brokers'] }),
+    database: secretRef('DATABASE_URL (postgresql://user:password@host:5432/herald)', 'herald-database', 'DATABASE_URL'),
+    ...(a.redis
+      ? {
+          redis: secretRef(
+            isApi
+              ? 'REDIS_URL (redis://:password@host:6379/0; rediss:// for TLS): the Idempotency-Key records, which should survive a Redis restart (persistence on)'
+              : 'REDIS_URL (redis://:password@host:6379/0; rediss:// for TLS): the BullMQ queues (maxmemory-policy noeviction)',
+            'herald-redis',
+            'REDIS_URL',
+          ),
+        }
+      : {}),
+    ...(a.queues
+      ? { queues: obj('BullMQ.', { prefix: str('QUEUE_PREFIX: BullMQ key prefix; the same for the bridge and both workers.', { minLength: 1, pattern: '^[A-Za-z0-9._-]+$' }) }, { required: ['prefix'] }) }
+      : {}),
+    ...(isApi
+      ? {
+          apiKeys: obj(
+            'An existing Secret holding API_KEYS (name:key pairs, comma-separated). When named, /v1 requires Authorization: Bearer <key> and each client sees only its own messages; an empty existingSecret runs without authentication (every request is client "default").',
+            {
+              existingSecret: str('Name of the Secret (e.g. herald-api-keys); empty: no authentication.', { pattern: `^$|${SECRET_NAME}` }),
+              existingSecretKey: str('Key in the Secret (e.g. API_KEYS).', { minLength: 1, pattern: SECRET_KEY }),
+            },
+            { required: ['existingSecret', 'existingSecretKey'] },
+          ),
+        }
+      : {}),
+    ...(app === 'email-worker' ? { smtp: secretRef('SMTP_URL (smtp://user:password@host:587?requireTLS=true; smtps:// for implicit TLS)', 'herald-smtp', 'SMTP_URL') } : {}),
+    ...(app === 'sms-worker'
+      ? {
+          smsProvider: obj('The HTTP SMS gateway.', {
+            url: str('SMS_PROVIDER_URL: base URL of the gateway (POST /messages).', { pattern: '^https?://' }),
+            apiKey: secretRef('SMS_PROVIDER_API_KEY (the gateway\'s bearer token)', 'herald-sms', 'SMS_PROVIDER_API_KEY', true),
+          }, { required: ['url', 'apiKey'] }),
+        }
+      : {}),
+    config: configSchema(app, configSpec),
+    extraEnv: list('Raw EnvVar entries (a name the chart or config already sets fails the render).', envVar),
+    extraEnvFrom: list('EnvFromSource entries.'),
+    drain: drain(facts.graceMs),
+    livenessProbe: probe('Liveness probe timings (GET /healthz: the process answers; never a dependency).'),
+    readinessProbe: probe('Readiness probe timings (GET /readyz: dependencies reachable, not draining).', { success: true }),
+    startupProbe: probe('Startup probe timings (GET /healthz), holding liveness off while the process starts.', { enabled: true }),
+    resources,
+    podSecurityContext,
+    containerSecurityContext,
+    tmpSizeLimit: str('Size limit of the writable /tmp emptyDir.', { pattern: QUANTITY }),
+    extraVolumes: list('Extra volumes.'),
+    extraVolumeMounts: list('Extra volume mounts.'),
+    serviceAccount,
+    automountServiceAccountToken: bool('Mount an API token in the pods (Herald never calls the Kubernetes API).'),
+    podAnnotations: map('Pod annotations.'),
+    podLabels: map('Pod labels.'),
+    priorityClassName: str('PriorityClass of the pods.'),
+    nodeSelector: map('Node selector.'),
+    tolerations: list('Tolerations.'),
+    affinity: { type: 'object', description: 'Affinity.' },
+    topologySpreadConstraints: list(
+      'Topology spread constraints; an entry without labelSelector gets the pods\' selector labels.',
+      { type: 'object', required: ['maxSkew', 'topologyKey', 'whenUnsatisfiable'], properties: { maxSkew: { type: 'integer', minimum: 1 }, topologyKey: { type: 'string' }, whenUnsatisfiable: { type: 'string', enum: ['DoNotSchedule', 'ScheduleAnyway'] } } },
+    ),
+    service: obj(isApi ? 'The Service in front of the API.' : 'A Service on the health/metrics port (for Prometheus and the ServiceMonitor).', {
+      enabled: bool('Create the Service.'),
+      type: { type: 'string', enum: ['ClusterIP', 'NodePort', 'LoadBalancer'], description: 'Service type.' },
+      port: int('Service port.', { minimum: 1, maximum: 65535 }),
+      annotations: map('Service annotations.'),
+    }),
+    ...(isApi
+      ? {
+          ingress: obj('An Ingress to the API. Only the listed paths are routed (by default /v1: health, metrics and docs stay inside).', {
+            enabled: bool('Create the Ingress.'),
+            className: str('IngressClass.'),
+            annotations: map('Ingress annotations.'),
+            hosts: list('Hosts and their paths.', obj('A host.', {
+              host: str('Host name.', { minLength: 1 }),
+              paths: list('Paths.', obj('A path.', { path: str('Path.', { pattern: '^/' }), pathType: { type: 'string', enum: ['Prefix', 'Exact', 'ImplementationSpecific'], description: 'Path type.' } }, { required: ['path', 'pathType'] }), { minItems: 1 }),
+            }, { required: ['host', 'paths'] })),
+            tls: list('TLS entries (secretName, hosts).'),
+          }),
+        }
+      : {}),
+    autoscaling: autoscaling(isApi ? 'HorizontalPodAutoscaler on CPU: the ingest-api is CPU-bound.' : 'HorizontalPodAutoscaler on CPU (keda is the better signal for a queue consumer; not both).'),
+    ...(a.keda ? { keda: kedaSchema(a.keda) } : {}),
+    pdb,
+    networkPolicy: networkPolicy(isApi),
+    serviceMonitor,
+    migrations,
+  };
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: `Values of the ${app} chart`,
+    type: 'object',
+    additionalProperties: false,
+    required: ['image', 'containerPort', 'kafka', 'database', 'drain', 'resources', 'podSecurityContext', 'containerSecurityContext', 'pdb', 'migrations'],
+    properties,
+  };
+}
+
+/** @param {{ saslMechanisms: string[] }} facts */
+export function umbrellaSchema(facts) {
+  const sub = (app) => ({
+    type: 'object',
+    description: `Values of the ${app} chart (see deploy/charts/${app}/README.md); its own schema checks them. enabled: install it.`,
+    properties: { enabled: bool(`Install the ${app}.`) },
+  });
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'Values of the herald umbrella chart',
+    type: 'object',
+    additionalProperties: false,
+    required: ['global', 'migrations'],
+    properties: {
+      global: { ...globalSchema(facts.saslMechanisms), required: ['herald'] },
+      nameOverride: str('Replaces the chart name in resource names (of the migration Job).', { pattern: DNS_NAME }),
+      fullnameOverride: str('Replaces the whole name of the migration Job\'s resources.', { pattern: DNS_NAME }),
+      commonLabels: map('Labels added to the migration Job.'),
+      commonAnnotations: map('Annotations added to the migration Job.'),
+      imagePullSecrets: list('Pull secrets of the migration Job.', { oneOf: [{ type: 'string' }, obj('A LocalObjectReference.', { name: str('Secret name.') }, { required: ['name'] })] }),
+      migrations,
+      podSecurityContext,
+      containerSecurityContext,
+      tmpSizeLimit: str('Size limit of the migration Job\'s /tmp.', { pattern: QUANTITY }),
+      nodeSelector: map('Node selector of the migration Job.'),
+      tolerations: list('Tolerations of the migration Job.'),
+      'herald-common': { type: 'object', description: 'The library chart (no values).' },
+      'ingest-api': sub('ingest-api'),
+      'kafka-bridge': sub('kafka-bridge'),
+      'email-worker': sub('email-worker'),
+      'sms-worker': sub('sms-worker'),
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * What the charts derive from the code stays in step with it: values.schema.json and the README
+ * parameter tables are what deploy/scripts/generate.mjs makes of the apps' configuration specs,
+ * the variables each chart sets itself are the ones schema.mjs says it manages, and every secret
+ * variable of the apps is one the charts only ever reference from a Secret.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { cleanupCharts, renderOk } from './support/helm';
+import { mainContainer, one } from './support/kube';
+import { APP_NAMES, SECRET_VARIABLES, deployDir, repoRoot } from './support/repo';
+
+afterAll(() => cleanupCharts());
+
+interface VarInfo {
+  name: string;
+  secret: boolean;
+}
+
+/** The apps' configuration specs, from their builds (a child process: plain Node resolution of dist). */
+function specs(): Record<string, VarInfo[]> {
+  const script = `
+    const out = {};
+    for (const app of ${JSON.stringify(APP_NAMES)}) {
+      const { configSpec } = require(${JSON.stringify(repoRoot)} + '/apps/' + app + '/dist/config.js');
+      out[app] = Object.entries(configSpec).map(([name, s]) => ({ name, secret: s.secret === true }));
+    }
+    process.stdout.write(JSON.stringify(out));`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as Record<string, VarInfo[]>;
+}
+
+/** schema.mjs's managed lists (ESM, so read in a child process). */
+function managed(): Record<string, string[]> {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { APPS } from ${JSON.stringify(join(deployDir, 'scripts', 'schema.mjs'))}; process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(APPS).map(([k, v]) => [k, v.managed]))));`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as Record<string, string[]>;
+}
+
+test('values.schema.json and the README parameter tables are up to date (node deploy/scripts/generate.mjs --check)', () => {
+  const r = spawnSync(process.execPath, [join(deployDir, 'scripts', 'generate.mjs'), '--check'], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/charts are up to date/);
+});
+
+test('the apps\' secret variables are exactly the ones the charts take from Secrets', () => {
+  const all = specs();
+  const secrets = new Set(Object.values(all).flatMap((vars) => vars.filter((v) => v.secret).map((v) => v.name)));
+  expect([...secrets].sort()).toEqual([...SECRET_VARIABLES].sort());
+});
+
+test.each(APP_NAMES)('%s: the chart sets exactly the variables it manages, and each is one the app reads', (app) => {
+  const names = (mainContainer(one(renderOk(app), 'Deployment')).env ?? []).map((e) => e.name);
+  expect([...names].sort()).toEqual([...(managed()[app] ?? [])].sort());
+  const known = specs()[app]?.map((v) => v.name) ?? [];
+  for (const name of names) expect(known).toContain(name);
+  for (const v of specs()[app] ?? []) if (v.secret) expect(names).toContain(v.name);
+});

@@ -1,0 +1,24 @@
+/** Paths of the repository, and the apps' facts the images and charts must agree with. */
+import { join } from 'node:path';
+
+export const repoRoot = join(__dirname, '..', '..', '..');
+export const deployDir = join(repoRoot, 'deploy');
+export const chartsDir = join(deployDir, 'charts');
+export const dockerDir = join(deployDir, 'docker');
+export const helmBin = join(repoRoot, 'node_modules', '.bin', 'helm');
+
+export const APP_NAMES = ['ingest-api', 'kafka-bridge', 'email-worker', 'sms-worker'] as const;
+export type AppName = (typeof APP_NAMES)[number];
+export const APP_CHARTS: readonly string[] = APP_NAMES;
+export const ALL_CHARTS = [...APP_NAMES, 'herald'] as const;
+
+/** The variables that are secrets in the apps' config specs (`secret: true`). */
+export const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'SMS_PROVIDER_API_KEY', 'API_KEYS'] as const;
+
+/** What each app listens on and how long it drains (the defaults of apps/<app>/src/config.ts). */
+export const APP_FACTS: Record<AppName, { portVar: 'PORT' | 'HEALTH_PORT'; port: number; drainMs: number; component: string }> = {
+  'ingest-api': { portVar: 'PORT', port: 9000, drainMs: 25_000, component: 'api' },
+  'kafka-bridge': { portVar: 'HEALTH_PORT', port: 9101, drainMs: 25_000, component: 'bridge' },
+  'email-worker': { portVar: 'HEALTH_PORT', port: 9102, drainMs: 30_000, component: 'worker' },
+  'sms-worker': { portVar: 'HEALTH_PORT', port: 9103, drainMs: 30_000, component: 'worker' },
+};

@@ -1,0 +1,88 @@
+/**
+ * Bad values fail to render, with a message that names the value and says what is wrong: the
+ * JSON schema (values.schema.json) for types, bounds, unknown names and weakened security, the
+ * templates for what spans several values. Each case has a passing counterpart, so that a
+ * rejection is never an accident of something else.
+ */
+import { cleanupCharts, render } from './support/helm';
+
+afterAll(() => cleanupCharts());
+
+interface Case {
+  what: string;
+  chart: string;
+  values: object;
+  message: RegExp;
+}
+
+const cases: Case[] = [
+  // Types, bounds and names: values.schema.json.
+  { what: 'a misspelt Herald variable', chart: 'email-worker', values: { config: { LOG_LEVLE: 'debug' } }, message: /config: Additional property LOG_LEVLE is not allowed/ },
+  { what: 'a value outside an enum', chart: 'ingest-api', values: { config: { LOG_LEVEL: 'loud' } }, message: /config\.LOG_LEVEL: config\.LOG_LEVEL must be one of the following: "fatal", "error", "warn", "info", "debug", "trace", "silent"/ },
+  { what: 'a number below the app\'s minimum', chart: 'email-worker', values: { config: { WORKER_CONCURRENCY: 0 } }, message: /config\.WORKER_CONCURRENCY: Must be greater than or equal to 1/ },
+  { what: 'a number above the app\'s maximum', chart: 'ingest-api', values: { config: { BODY_LIMIT_BYTES: 20_000_000 } }, message: /config\.BODY_LIMIT_BYTES: Must be less than or equal to (10485760|1\.048576e\+07)/ },
+  { what: 'a string where a number goes', chart: 'kafka-bridge', values: { config: { NORTH_BATCH_SIZE: 'lots' } }, message: /config\.NORTH_BATCH_SIZE: Invalid type\. Expected: integer, given: string/ },
+  { what: 'a secret in config', chart: 'ingest-api', values: { config: { DATABASE_URL: 'postgresql://herald:hunter2@db:5432/herald' } }, message: /config: Additional property DATABASE_URL is not allowed/ },
+  { what: 'a variable the chart manages, in config', chart: 'sms-worker', values: { config: { HEALTH_PORT: 9999 } }, message: /config: Additional property HEALTH_PORT is not allowed/ },
+  { what: 'a broker without a port', chart: 'kafka-bridge', values: { kafka: { brokers: ['kafka'] } }, message: /kafka\.brokers\.0: Does not match pattern/ },
+  { what: 'no broker', chart: 'ingest-api', values: { kafka: { brokers: [] } }, message: /kafka\.brokers: Array must have at least 1 items/ },
+  { what: 'an unknown top-level value', chart: 'ingest-api', values: { replicas: 3 }, message: /\(root\): Additional property replicas is not allowed/ },
+  { what: 'replicaCount as a string', chart: 'email-worker', values: { replicaCount: 'two' }, message: /replicaCount: Invalid type\. Expected: integer, given: string/ },
+  { what: 'an image digest that is not sha256', chart: 'ingest-api', values: { image: { digest: 'latest' } }, message: /image\.digest: Does not match pattern/ },
+  { what: 'a drain shorter than a second', chart: 'sms-worker', values: { drain: { shutdownGraceMs: 10 } }, message: /drain\.shutdownGraceMs: Must be greater than or equal to 1000/ },
+  { what: 'a Secret reference without a name', chart: 'email-worker', values: { smtp: { existingSecret: '' } }, message: /smtp\.existingSecret: String length must be greater than or equal to 1/ },
+  { what: 'an SMS gateway URL that is not http(s)', chart: 'sms-worker', values: { smsProvider: { url: 'ftp://gateway' } }, message: /smsProvider\.url: Does not match pattern/ },
+  // Hardening cannot be switched off from values.
+  { what: 'runAsNonRoot false', chart: 'ingest-api', values: { containerSecurityContext: { runAsNonRoot: false } }, message: /containerSecurityContext\.runAsNonRoot does not match: true/ },
+  { what: 'root user', chart: 'kafka-bridge', values: { podSecurityContext: { runAsUser: 0 } }, message: /podSecurityContext\.runAsUser: Must be greater than or equal to 1/ },
+  { what: 'privilege escalation', chart: 'email-worker', values: { containerSecurityContext: { allowPrivilegeEscalation: true } }, message: /containerSecurityContext\.allowPrivilegeEscalation does not match: false/ },
+  { what: 'a writable root filesystem', chart: 'sms-worker', values: { containerSecurityContext: { readOnlyRootFilesystem: false } }, message: /containerSecurityContext\.readOnlyRootFilesystem does not match: true/ },
+  { what: 'capabilities not all dropped', chart: 'ingest-api', values: { containerSecurityContext: { capabilities: { drop: ['NET_RAW'] } } }, message: /containerSecurityContext\.capabilities\.drop: At least one of the items must match/ },
+  { what: 'an added capability', chart: 'ingest-api', values: { containerSecurityContext: { capabilities: { add: ['NET_ADMIN'] } } }, message: /containerSecurityContext\.capabilities\.add: Array must have at most 0 items/ },
+  { what: 'seccomp Unconfined', chart: 'kafka-bridge', values: { podSecurityContext: { seccompProfile: { type: 'Unconfined' } } }, message: /podSecurityContext\.seccompProfile\.type: podSecurityContext\.seccompProfile\.type must be one of the following: "RuntimeDefault", "Localhost"/ },
+  { what: 'a privileged container', chart: 'email-worker', values: { containerSecurityContext: { privileged: true } }, message: /containerSecurityContext\.privileged does not match: false/ },
+  { what: 'no CPU request', chart: 'ingest-api', values: { resources: { requests: { cpu: null } } }, message: /resources\.requests: cpu is required/ },
+  { what: 'no memory limit', chart: 'email-worker', values: { resources: { limits: { memory: null } } }, message: /resources\.limits: memory is required/ },
+  // Across values: the templates.
+  { what: 'HPA and KEDA together', chart: 'email-worker', values: { autoscaling: { enabled: true }, keda: { enabled: true } }, message: /email-worker: autoscaling\.enabled and keda\.enabled are both true: choose one/ },
+  { what: 'KEDA with every trigger off', chart: 'kafka-bridge', values: { keda: { enabled: true, redis: { enabled: false }, kafka: { enabled: false } } }, message: /kafka-bridge: keda\.enabled is true but every KEDA trigger is switched off/ },
+  { what: 'a grace period shorter than preStop + drain', chart: 'ingest-api', values: { drain: { terminationGracePeriodSeconds: 30 } }, message: /ingest-api: drain\.terminationGracePeriodSeconds \(30\) must be longer than drain\.preStopSleepSeconds \+ drain\.shutdownGraceMs \(35 s\)/ },
+  { what: 'a variable set twice (extraEnv over the chart)', chart: 'email-worker', values: { extraEnv: [{ name: 'SMTP_URL', value: 'smtp://user:secret@smtp:587' }] }, message: /email-worker: environment variable SMTP_URL is set twice/ },
+  { what: 'a variable set twice (extraEnv over config)', chart: 'ingest-api', values: { config: { LOG_LEVEL: 'debug' }, extraEnv: [{ name: 'LOG_LEVEL', value: 'info' }] }, message: /ingest-api: environment variable LOG_LEVEL is set twice/ },
+  { what: 'HPA min above max', chart: 'ingest-api', values: { autoscaling: { enabled: true, minReplicas: 5, maxReplicas: 2 } }, message: /ingest-api: autoscaling\.minReplicas \(5\) is above autoscaling\.maxReplicas \(2\)/ },
+  { what: 'a PDB without a bound', chart: 'sms-worker', values: { pdb: { maxUnavailable: null, minAvailable: null } }, message: /sms-worker: pdb\.enabled needs pdb\.maxUnavailable or pdb\.minAvailable/ },
+  { what: 'a ServiceMonitor without a Service', chart: 'email-worker', values: { service: { enabled: false }, serviceMonitor: { enabled: true } }, message: /email-worker: serviceMonitor\.enabled needs service\.enabled/ },
+  { what: 'a ServiceMonitor that the NetworkPolicy would not let scrape', chart: 'kafka-bridge', values: { serviceMonitor: { enabled: true } }, message: /kafka-bridge: serviceMonitor\.enabled, but the NetworkPolicy admits no scraper: set networkPolicy\.metricsFrom/ },
+  { what: 'a KEDA Redis address without a port', chart: 'sms-worker', values: { keda: { enabled: true, redis: { address: 'redis' } } }, message: /keda\.redis\.address: Does not match pattern/ },
+  // Through the umbrella: each app's schema applies to its key, the umbrella's to the rest.
+  { what: 'a bad app value in the umbrella', chart: 'herald', values: { 'email-worker': { config: { WORKER_CONCURRENCY: -1 } } }, message: /email-worker:\n- config\.WORKER_CONCURRENCY: Must be greater than or equal to 1/ },
+  { what: 'a bad global value in the umbrella', chart: 'herald', values: { global: { herald: { kafka: { brokers: ['no-port'] } } } }, message: /global\.herald\.kafka\.brokers\.0: Does not match pattern/ },
+  { what: 'an unknown umbrella value', chart: 'herald', values: { ingestApi: { enabled: false } }, message: /\(root\): Additional property ingestApi is not allowed/ },
+];
+
+describe.each(cases)('$what ($chart)', ({ chart, values, message }) => {
+  test('fails to render with a message naming the value', () => {
+    const result = render(chart, { values: [values] });
+    expect(result.ok).toBe(false);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+  });
+});
+
+describe('the same charts render with good values', () => {
+  test.each([
+    ['email-worker', { config: { LOG_LEVEL: 'debug', WORKER_CONCURRENCY: 1 } }],
+    ['ingest-api', { config: { BODY_LIMIT_BYTES: 10_485_760 }, kafka: { brokers: ['a:9092', '[::1]:9093'] } }],
+    ['kafka-bridge', { config: { NORTH_BATCH_SIZE: 5000 }, podSecurityContext: { runAsUser: 10001 } }],
+    ['sms-worker', { drain: { shutdownGraceMs: 1000 }, smsProvider: { url: 'https://gateway.example.com' }, keda: { enabled: true, redis: { address: 'redis:6380' } } }],
+    ['email-worker', { autoscaling: { enabled: true }, keda: { enabled: false } }],
+    ['ingest-api', { drain: { terminationGracePeriodSeconds: 36 } }],
+    ['email-worker', { extraEnv: [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=256' }] }],
+    ['herald', { 'email-worker': { config: { WORKER_CONCURRENCY: 1 } }, global: { herald: { kafka: { brokers: ['k:9092'] } } } }],
+  ])('%s with %j', (chart, values) => {
+    const result = render(chart, { values: [values] });
+    expect(result.stderr).toBe('');
+    expect(result.ok).toBe(true);
+    expect(result.objects.length).toBeGreaterThan(0);
+  });
+});
