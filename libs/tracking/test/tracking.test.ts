@@ -5,7 +5,7 @@
  */
 import { deliveryIdFor, makeDeliveryEvent, newMessageId, type DeliveryEvent, type MessageAcceptedEvent } from '@herald/contracts';
 import { createLogger } from '@herald/runtime';
-import { SendLedger, TrackingService, createPrismaClient, type PrismaClient } from '../src';
+import { SendLedger, TrackingService, createPrismaClient, isPermanentDataError, type PrismaClient } from '../src';
 import { createTestDatabase, type TestDatabase } from '../src/testing';
 
 // libs/testing builds on this library, so this test does not use it: the same defaults, read here.
@@ -69,6 +69,27 @@ describe('TrackingService', () => {
       ['sms', 'accepted', 0],
     ]);
     expect(await prisma.delivery.count({ where: { messageId: event.messageId } })).toBe(2);
+  });
+
+  it('records a batch with its content, idempotency key and single-channel messages as given', async () => {
+    const both = { ...accepted(), idempotencyKey: 'order-42' };
+    const smsOnly = accepted();
+    smsOnly.request = { to: { phone: '+447700900123' }, channels: ['sms'], sms: { text: 'Hé 👋 "quoted" \\ back' }, metadata: {} };
+    await tracking.recordAccepted([both, smsOnly]);
+    const row = await prisma.message.findUnique({ where: { id: both.messageId } });
+    expect(row).toMatchObject({ client: 'default', idempotencyKey: 'order-42', channels: ['email', 'sms'], acceptedAt: new Date(both.acceptedAt) });
+    expect(row?.content).toEqual({ email: both.request.email, sms: both.request.sms });
+    const view = await tracking.getMessage(smsOnly.messageId);
+    expect(view).toMatchObject({ channels: ['sms'], to: { phone: '+447700900123' }, metadata: {} });
+    expect(view?.deliveries.map((d) => [d.channel, d.status, d.createdAt])).toEqual([['sms', 'accepted', smsOnly.acceptedAt]]);
+    expect((await prisma.message.findUnique({ where: { id: smsOnly.messageId } }))?.content).toEqual({ sms: { text: 'Hé 👋 "quoted" \\ back' } });
+  });
+
+  it('fails a batch the database refuses for its data with an error the bridge treats as permanent', async () => {
+    const bad = accepted();
+    bad.request.metadata = { note: 'nul \u0000 byte' };
+    const error = await tracking.recordAccepted([accepted(), bad]).then(() => null, (e: unknown) => e);
+    expect(isPermanentDataError(error)).toBe(true);
   });
 
   it('moves statuses forward and keeps every event once in history', async () => {
