@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { cleanupCharts, lint, renderOk, type KubeObject } from './support/helm';
-import { env, envValue, mainContainer, ofKind, one, podSpec, selects, validateObjects } from './support/kube';
+import { deploymentOf, env, envValue, mainContainer, ofKind, one, podSpec, selects, validateObjects } from './support/kube';
 import { APP_FACTS, APP_NAMES, ALL_CHARTS, SECRET_VARIABLES, chartsDir, type AppName } from './support/repo';
 import { unknownFields } from './support/strict-fields';
 
@@ -23,12 +23,6 @@ const VALUE_SETS = [
 
 /** Secrets in the production-like values are named, never given: no value there looks like one. */
 const CREDENTIAL_IN_URL = /:\/\/[^/\s:@]+:[^/\s@]+@/;
-
-function deploymentOf(objects: KubeObject[], app: AppName): KubeObject {
-  const found = ofKind(objects, 'Deployment').filter((d) => d.metadata.labels?.['app.kubernetes.io/name'] === app);
-  if (found.length !== 1) throw new Error(`expected one Deployment of ${app}, found ${found.length}`);
-  return found[0] as KubeObject;
-}
 
 function appsIn(chart: string): AppName[] {
   return chart === 'herald' ? [...APP_NAMES] : [chart as AppName];

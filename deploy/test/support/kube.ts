@@ -5,7 +5,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { KubeObject } from './helm';
-import { deployDir } from './repo';
+import { deployDir, type AppName } from './repo';
 
 /** The value, or a failure naming what was missing. */
 export function must<T>(value: T | undefined | null, what: string): T {
@@ -20,6 +20,13 @@ export function ofKind(objects: KubeObject[], kind: string): KubeObject[] {
 export function one(objects: KubeObject[], kind: string): KubeObject {
   const found = ofKind(objects, kind);
   if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}: ${found.map((o) => o.metadata.name).join(', ')}`);
+  return found[0] as KubeObject;
+}
+
+/** The Deployment of one app, in the render of its own chart or of the umbrella. */
+export function deploymentOf(objects: KubeObject[], app: AppName): KubeObject {
+  const found = ofKind(objects, 'Deployment').filter((d) => d.metadata.labels?.['app.kubernetes.io/name'] === app);
+  if (found.length !== 1) throw new Error(`expected one Deployment of ${app}, found ${found.length}`);
   return found[0] as KubeObject;
 }
 
