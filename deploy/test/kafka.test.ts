@@ -5,12 +5,15 @@
  * global.herald.kafka reaching every app. Every such render is still valid for the Kubernetes API
  * and passes helm lint --strict. The values that are refused are in values-rejected.test.ts.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
+import { parse } from 'yaml';
 import { cleanupCharts, lint, render, renderOk, type KubeObject, type RenderOptions } from './support/helm';
 import { KAFKA_CA_DIR, KAFKA_CA_FILE, KAFKA_CA_VOLUME, MANAGED_KAFKA, SASL_SCRAM, TLS_CA_CONFIGMAP, TLS_CA_SECRET } from './support/kafka';
 import { deploymentOf, env, envValue, mainContainer, ofKind, one, podSpec, validateObjects } from './support/kube';
-import { APP_NAMES } from './support/repo';
+import { APP_NAMES, chartsDir, deployDir } from './support/repo';
 import { unknownFields } from './support/strict-fields';
 
 afterAll(() => cleanupCharts());
@@ -240,5 +243,58 @@ describe('umbrella: global.herald.kafka', () => {
   test('global tls.enabled false turns TLS off for every app, even one that enables it', () => {
     const objects = renderOk('herald', { values: [{ global: { herald: { kafka: { tls: { enabled: false } } } }, 'sms-worker': { kafka: { tls: { enabled: true } } } }] });
     for (const app of APP_NAMES) expect({ app, ssl: envValue(mainContainer(deploymentOf(objects, app)), 'KAFKA_SSL') }).toEqual({ app, ssl: 'false' });
+  });
+});
+
+/** The ```yaml blocks of a README, parsed. */
+function yamlExamples(readme: string): Array<Record<string, unknown>> {
+  const text = readFileSync(readme, 'utf8');
+  return [...text.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map((m) => parse(m[1] ?? '') as Record<string, unknown>);
+}
+
+interface KafkaExample {
+  sasl?: { password?: { existingSecret?: string; existingSecretKey?: string } };
+}
+
+/** The Kafka block of an example: `kafka` for an app chart, `global.herald.kafka` for the umbrella. */
+function kafkaOf(example: Record<string, unknown>, chart: string): KafkaExample | undefined {
+  const g = example['global'] as { herald?: { kafka?: KafkaExample } } | undefined;
+  return chart === 'herald' ? g?.herald?.kafka : (example['kafka'] as KafkaExample | undefined);
+}
+
+describe('the managed-Kafka examples of the READMEs render as they say', () => {
+  test.each([
+    ['deploy/README.md', join(deployDir, 'README.md'), 'herald', 1],
+    ['charts/herald/README.md', join(chartsDir, 'herald', 'README.md'), 'herald', 2],
+    ...APP_NAMES.map((app) => [`charts/${app}/README.md`, join(chartsDir, app, 'README.md'), app, 1] as const),
+  ] as const)('%s', (_, readme, chart, count) => {
+    const examples = yamlExamples(readme).filter((e) => kafkaOf(e, chart)?.sasl);
+    expect(examples).toHaveLength(count);
+    for (const example of examples) {
+      const rendered = renderClean(chart, { values: [example] });
+      const deployments = ofKind(rendered.objects, 'Deployment');
+      expect(deployments).toHaveLength(chart === 'herald' ? 4 : 1);
+      for (const d of deployments) {
+        const c = mainContainer(d);
+        expect(envValue(c, 'KAFKA_SSL')).toBe('true');
+        expect(envValue(c, 'KAFKA_SASL_MECHANISM')).toMatch(/^(plain|scram-sha-512)$/);
+        expect(envValue(c, 'KAFKA_SASL_USERNAME')).toMatch(/\S/);
+      }
+      const password = kafkaOf(example, chart)?.sasl?.password;
+      const ref = { name: password?.existingSecret ?? '', key: password?.existingSecretKey ?? 'KAFKA_SASL_PASSWORD' };
+      expectPasswordOnlyReferenced(rendered, ref, deployments.length);
+      expectValid(rendered.objects);
+    }
+  });
+
+  test('charts/kafka-bridge/README.md: the KEDA scaler\'s authentication, from the Secret', () => {
+    const examples = yamlExamples(join(chartsDir, 'kafka-bridge', 'README.md'));
+    const keda = examples.find((e) => 'keda' in e);
+    const objects = renderOk('kafka-bridge', { values: [...examples, { keda: { enabled: true, redis: { enabled: false } } }] });
+    expect(keda).toBeDefined();
+    const auth = one(objects, 'TriggerAuthentication');
+    expect(auth.spec.secretTargetRef.map((r: { parameter: string }) => r.parameter)).toEqual(['sasl', 'tls', 'username', 'password']);
+    expect(one(objects, 'ScaledObject').spec.triggers.every((t: { authenticationRef?: { name: string } }) => t.authenticationRef?.name === auth.metadata.name)).toBe(true);
+    expectValid(objects);
   });
 });
