@@ -4,9 +4,7 @@
  * themselves and a message goes through.
  */
 import { join } from 'node:path';
-import { ensureTopics, heraldTopicSpecs } from '@herald/kafka';
-import { ManagedProcess, OwnKafka, backingServices, freePort, northRequest, repoRoot, startMaildev, testKafka, uniqueName, waitFor, type Maildev } from '@herald/testing';
-import { createTestDatabase, type TestDatabase } from '@herald/tracking/testing';
+import { ManagedProcess, OwnKafka, backingServices, createHeraldTopics, createTestDatabase, freePort, northRequest, repoRoot, startMaildev, uniqueName, waitFor, type Maildev, type TestDatabase } from '@herald/testing';
 
 const apps = ['ingest-api', 'kafka-bridge', 'email-worker'] as const;
 let kafka: OwnKafka;
@@ -66,7 +64,7 @@ it('starts without Kafka, reports not ready, and becomes ready and delivers once
 
   await kafka.start();
   const prefix = (globalThis as { lateTopicPrefix?: string }).lateTopicPrefix ?? '';
-  await ensureTopics(testKafka(kafka.brokers), heraldTopicSpecs(prefix, 1));
+  await createHeraldTopics(kafka.brokers, prefix, 1);
   for (const [app, { port }] of processes) {
     await waitFor(`${app} ready`, async () => (await readiness(port)).status === 200, { timeoutMs: 90_000, intervalMs: 500 });
   }

@@ -12,3 +12,4 @@ export * from './kafka';
 export * from './redis';
 export * from './load';
 export * from './audit';
+export { createTestDatabase, type TestDatabase } from '@herald/tracking/testing';

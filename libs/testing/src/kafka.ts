@@ -1,5 +1,5 @@
 /** Reading topics back in tests: how many records a topic holds, and the records themselves. */
-import { BatchConsumer, createKafka, type ConsumedRecord, type Kafka } from '@herald/kafka';
+import { BatchConsumer, createKafka, ensureTopics, heraldTopicSpecs, type ConsumedRecord, type Kafka } from '@herald/kafka';
 import { createLogger, waitFor } from '@herald/runtime';
 import { uniqueName } from './names';
 
@@ -7,6 +7,11 @@ const silent = createLogger({ service: 'test-kafka', level: 'silent' });
 
 export function testKafka(brokers: string[]): Kafka {
   return createKafka({ brokers, clientId: uniqueName('test') }, silent);
+}
+
+/** Creates Herald's topics (north, south and their dead-letter topics) under a prefix, as a deployment's setup does. */
+export async function createHeraldTopics(brokers: string[], prefix: string, partitions: number): Promise<void> {
+  await ensureTopics(testKafka(brokers), heraldTopicSpecs(prefix, partitions));
 }
 
 /** Records in a topic (sum of high watermarks minus low watermarks over its partitions). */
