@@ -17,7 +17,7 @@ import { DeliveryFailedError, SendHeldError, type DeliveryOutcome, type Delivery
 import { BatchingProducer, DeliveryEventPublisher, createKafka, kafkaSettings } from '@herald/kafka';
 import { DelayedError, UnrecoverableError, Worker, createRedis, heraldBackoffStrategy, warnUnlessNoEviction, type Job } from '@herald/queues';
 import { Counter, Health, Histogram, Lifecycle, createMetricsRegistry, startHealthServer, type Logger } from '@herald/runtime';
-import { SendLedger, createPrismaClient } from '@herald/tracking';
+import { SendLedger, createDatabase } from '@herald/tracking';
 import { deliveryPolicy, type DeliveryWorkerConfig } from './config';
 
 export interface ProcessorDeps<J extends DeliveryJob> {
@@ -66,11 +66,11 @@ export async function runChannelWorker<J extends DeliveryJob>(options: ChannelWo
   const healthServer = await startHealthServer({ host: config.HEALTH_HOST, port: config.HEALTH_PORT, health, metrics, logger });
   lifecycle.onShutdown('health server', () => healthServer.close());
 
-  const prisma = createPrismaClient({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
-  lifecycle.onShutdown('database', () => prisma.$disconnect());
-  const ledger = new SendLedger(prisma);
+  const { sql, close: closeDatabase } = createDatabase({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+  lifecycle.onShutdown('database', closeDatabase);
+  const ledger = new SendLedger(sql);
   health.addReadinessCheck('database', async () => {
-    await prisma.$queryRaw`SELECT 1`;
+    await sql.query('SELECT 1', []);
   });
 
   const redis = createRedis(config.REDIS_URL, 'worker', logger);

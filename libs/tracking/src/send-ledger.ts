@@ -12,7 +12,7 @@
  *         | failed (permanently, for this generation; a replay's newer generation may claim again).
  */
 import type { ClaimOutcome, SendLedgerPort } from '@herald/delivery';
-import type { PrismaClient } from './prisma';
+import type { SqlRunner } from './prisma';
 
 export type { ClaimOutcome } from '@herald/delivery';
 
@@ -29,34 +29,41 @@ interface LedgerRow {
 }
 
 export class SendLedger implements SendLedgerPort {
-  constructor(private readonly prisma: PrismaClient) {}
+  /** `sql`: the process's pool (Database.sql); these statements run once or twice per delivery. */
+  constructor(private readonly sql: SqlRunner) {}
 
   /**
    * Claims the right to send `deliveryId` at `generation` for `leaseMs`. Atomic: of two workers
    * racing, one gets 'claimed' and the other 'held'.
    */
   async claim(deliveryId: string, generation: number, holder: string, leaseMs: number): Promise<ClaimOutcome> {
-    const claimed = await this.prisma.$queryRaw<Array<{ attempt: number }>>`
-      INSERT INTO send_ledger (delivery_id, generation, state, attempt, holder, lease_until, claimed_at, updated_at)
-      VALUES (${deliveryId}::uuid, ${generation}, 'claimed', 1, ${holder}, now() + ${leaseMs} * interval '1 millisecond', now(), now())
-      ON CONFLICT (delivery_id) DO UPDATE SET
-        generation = EXCLUDED.generation,
-        state = 'claimed',
-        attempt = send_ledger.attempt + 1,
-        holder = EXCLUDED.holder,
-        lease_until = EXCLUDED.lease_until,
-        claimed_at = now(),
-        updated_at = now(),
-        error = NULL
-      WHERE (send_ledger.state = 'released' AND send_ledger.generation = EXCLUDED.generation)
-         OR (send_ledger.state IN ('released', 'failed') AND send_ledger.generation < EXCLUDED.generation)
-      RETURNING attempt`;
-    if (claimed[0]) return { kind: 'claimed', attempt: claimed[0].attempt };
+    const claimed = await this.sql.query<{ attempt: number }>(
+      `INSERT INTO send_ledger (delivery_id, generation, state, attempt, holder, lease_until, claimed_at, updated_at)
+       VALUES ($1::uuid, $2::int, 'claimed', 1, $3, now() + $4::int * interval '1 millisecond', now(), now())
+       ON CONFLICT (delivery_id) DO UPDATE SET
+         generation = EXCLUDED.generation,
+         state = 'claimed',
+         attempt = send_ledger.attempt + 1,
+         holder = EXCLUDED.holder,
+         lease_until = EXCLUDED.lease_until,
+         claimed_at = now(),
+         updated_at = now(),
+         error = NULL
+       WHERE (send_ledger.state = 'released' AND send_ledger.generation = EXCLUDED.generation)
+          OR (send_ledger.state IN ('released', 'failed') AND send_ledger.generation < EXCLUDED.generation)
+       RETURNING attempt`,
+      [deliveryId, generation, holder, leaseMs],
+    );
+    if (claimed.rows[0]) return { kind: 'claimed', attempt: claimed.rows[0].attempt };
 
-    const [row] = await this.prisma.$queryRaw<LedgerRow[]>`
-      SELECT state, generation, attempt, holder, lease_until, claimed_at, provider_message_id, error,
-             (lease_until IS NULL OR lease_until < now()) AS expired
-      FROM send_ledger WHERE delivery_id = ${deliveryId}::uuid`;
+    const {
+      rows: [row],
+    } = await this.sql.query<LedgerRow>(
+      `SELECT state, generation, attempt, holder, lease_until, claimed_at, provider_message_id, error,
+              (lease_until IS NULL OR lease_until < now()) AS expired
+       FROM send_ledger WHERE delivery_id = $1::uuid`,
+      [deliveryId],
+    );
     if (!row) throw new Error(`send ledger: no row for ${deliveryId} after a refused claim`);
     if (row.state === 'sent') return { kind: 'already-sent', attempt: row.attempt, providerMessageId: row.provider_message_id };
     if (row.generation > generation || row.state === 'failed') {
@@ -66,40 +73,48 @@ export class SendLedger implements SendLedgerPort {
       return { kind: 'held', holder: row.holder, leaseUntil: row.lease_until ?? new Date() };
     }
     // An expired claim: take it over, unless someone else just did.
-    const taken = await this.prisma.$queryRaw<Array<{ attempt: number }>>`
-      UPDATE send_ledger SET holder = ${holder}, lease_until = now() + ${leaseMs} * interval '1 millisecond',
-             attempt = attempt + 1, claimed_at = now(), updated_at = now(), generation = ${generation}
-      WHERE delivery_id = ${deliveryId}::uuid AND state = 'claimed' AND lease_until < now()
-        AND claimed_at IS NOT DISTINCT FROM ${row.claimed_at}
-      RETURNING attempt`;
-    if (taken[0]) return { kind: 'in-doubt', attempt: taken[0].attempt, previousHolder: row.holder };
+    const taken = await this.sql.query<{ attempt: number }>(
+      `UPDATE send_ledger SET holder = $2, lease_until = now() + $3::int * interval '1 millisecond',
+              attempt = attempt + 1, claimed_at = now(), updated_at = now(), generation = $4::int
+       WHERE delivery_id = $1::uuid AND state = 'claimed' AND lease_until < now()
+         AND claimed_at IS NOT DISTINCT FROM $5::timestamptz
+       RETURNING attempt`,
+      [deliveryId, holder, leaseMs, generation, row.claimed_at],
+    );
+    if (taken.rows[0]) return { kind: 'in-doubt', attempt: taken.rows[0].attempt, previousHolder: row.holder };
     return this.claim(deliveryId, generation, holder, leaseMs);
   }
 
   /** The provider accepted the send. Recorded whoever holds the claim now: it is what happened. */
   async markSent(deliveryId: string, providerMessageId: string | null): Promise<void> {
-    await this.prisma.$executeRaw`
-      UPDATE send_ledger SET state = 'sent', provider_message_id = ${providerMessageId}, lease_until = NULL,
-             completed_at = now(), updated_at = now(), error = NULL
-      WHERE delivery_id = ${deliveryId}::uuid AND state <> 'sent'`;
+    await this.sql.query(
+      `UPDATE send_ledger SET state = 'sent', provider_message_id = $2, lease_until = NULL,
+              completed_at = now(), updated_at = now(), error = NULL
+       WHERE delivery_id = $1::uuid AND state <> 'sent'`,
+      [deliveryId, providerMessageId],
+    );
   }
 
   /** The send certainly did not happen (e.g. connection refused, a 4xx reply): another attempt may claim. */
   async release(deliveryId: string, holder: string, error: string): Promise<void> {
-    await this.prisma.$executeRaw`
-      UPDATE send_ledger SET state = 'released', holder = NULL, lease_until = NULL, error = ${error}, updated_at = now()
-      WHERE delivery_id = ${deliveryId}::uuid AND state = 'claimed' AND holder = ${holder}`;
+    await this.sql.query(
+      `UPDATE send_ledger SET state = 'released', holder = NULL, lease_until = NULL, error = $3, updated_at = now()
+       WHERE delivery_id = $1::uuid AND state = 'claimed' AND holder = $2`,
+      [deliveryId, holder, error],
+    );
   }
 
   /** Failed for good in this generation. */
   async markFailed(deliveryId: string, generation: number, error: string): Promise<number> {
-    const rows = await this.prisma.$queryRaw<Array<{ attempt: number }>>`
-      INSERT INTO send_ledger (delivery_id, generation, state, attempt, error, completed_at, updated_at)
-      VALUES (${deliveryId}::uuid, ${generation}, 'failed', 0, ${error}, now(), now())
-      ON CONFLICT (delivery_id) DO UPDATE SET state = 'failed', holder = NULL, lease_until = NULL,
-             error = EXCLUDED.error, completed_at = now(), updated_at = now()
-      WHERE send_ledger.state <> 'sent' AND send_ledger.generation <= EXCLUDED.generation
-      RETURNING attempt`;
+    const { rows } = await this.sql.query<{ attempt: number }>(
+      `INSERT INTO send_ledger (delivery_id, generation, state, attempt, error, completed_at, updated_at)
+       VALUES ($1::uuid, $2::int, 'failed', 0, $3, now(), now())
+       ON CONFLICT (delivery_id) DO UPDATE SET state = 'failed', holder = NULL, lease_until = NULL,
+              error = EXCLUDED.error, completed_at = now(), updated_at = now()
+       WHERE send_ledger.state <> 'sent' AND send_ledger.generation <= EXCLUDED.generation
+       RETURNING attempt`,
+      [deliveryId, generation, error],
+    );
     return rows[0]?.attempt ?? 0;
   }
 }

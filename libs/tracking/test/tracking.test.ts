@@ -5,7 +5,7 @@
  */
 import { deliveryIdFor, makeDeliveryEvent, newMessageId, type DeliveryEvent, type MessageAcceptedEvent } from '@herald/contracts';
 import { createLogger } from '@herald/runtime';
-import { SendLedger, TrackingService, createPrismaClient, isPermanentDataError, type PrismaClient } from '../src';
+import { SendLedger, TrackingService, createDatabase, isPermanentDataError, type PrismaClient } from '../src';
 import { createTestDatabase, type TestDatabase } from '../src/testing';
 
 // libs/testing builds on this library, so this test does not use it: the same defaults, read here.
@@ -19,9 +19,10 @@ let ledger: SendLedger;
 
 beforeAll(async () => {
   database = await createTestDatabase({ adminUrl, template });
-  prisma = createPrismaClient({ databaseUrl: database.url, poolSize: 4 });
+  const db = createDatabase({ databaseUrl: database.url, poolSize: 4 });
+  prisma = db.prisma;
   tracking = new TrackingService(prisma, createLogger({ service: 'tracking-test', level: 'silent' }));
-  ledger = new SendLedger(prisma);
+  ledger = new SendLedger(db.sql);
 });
 
 afterAll(async () => {
