@@ -1,9 +1,11 @@
 import { escapeXml, logTicks, niceTicks, renderPlot } from './svg';
 
 describe('ticks', () => {
-  it('picks round steps', () => {
+  it('picks round steps that cover the whole range', () => {
     expect(niceTicks(0, 100, 5)).toEqual([0, 20, 40, 60, 80, 100]);
-    expect(niceTicks(0, 7, 5)).toEqual([0, 2, 4, 6]);
+    expect(niceTicks(0, 7, 5)).toEqual([0, 2, 4, 6, 8]);
+    expect(niceTicks(0, 1365, 5)).toEqual([0, 500, 1000, 1500]);
+    expect(niceTicks(3, 9, 3)).toEqual([2, 4, 6, 8, 10]);
     expect(niceTicks(5, 5)).toEqual([5]);
   });
 

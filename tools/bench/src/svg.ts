@@ -39,7 +39,7 @@ export type Panel = LinePanel | BarPanel;
 export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 
 const WIDTH = 960;
-const MARGIN = { left: 80, right: 170, top: 34, bottom: 44 };
+const MARGIN = { left: 80, right: 170, top: 46, bottom: 44 };
 const LINE_HEIGHT = 280;
 
 export function escapeXml(text: string): string {
@@ -56,7 +56,7 @@ const fmt = (v: number): string => {
   return v.toPrecision(2);
 };
 
-/** About `count` round tick values covering [min, max]. */
+/** About `count` round tick values, the first at or below min and the last at or above max (no data is clipped). */
 export function niceTicks(min: number, max: number, count = 5): number[] {
   if (!Number.isFinite(min) || !Number.isFinite(max)) return [0];
   if (max <= min) return [min];
@@ -64,7 +64,10 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   const magnitude = 10 ** Math.floor(Math.log10(rough));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= rough) ?? rough;
   const ticks: number[] = [];
-  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
+  for (let v = Math.floor(min / step + 1e-9) * step; ; v += step) {
+    ticks.push(Number(v.toPrecision(12)));
+    if (v >= max - step * 1e-9) break;
+  }
   return ticks;
 }
 
@@ -114,13 +117,15 @@ function linePanel(panel: LinePanel, top: number): string {
     `<text x="${(x0 + x1) / 2}" y="${y1 + 34}" text-anchor="middle" class="label">${escapeXml(panel.xLabel)}</text>`,
     `<text transform="translate(${x0 - 56},${(y0 + y1) / 2}) rotate(-90)" text-anchor="middle" class="label">${escapeXml(panel.yLabel)}${panel.log ? ' (log)' : ''}</text>`,
   );
+  // Legend entries share the plot's height: closer together when there are many rates.
+  const legendStep = Math.min(16, (y1 - y0) / Math.max(1, panel.series.length));
   panel.series.forEach((s, i) => {
     const pts = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!panel.log || y > 0));
     if (pts.length) {
       const d = pts.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
       out.push(`<polyline points="${d}" fill="none" stroke="${s.color}" stroke-width="1.6"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
     }
-    const ly = y0 + 4 + i * 16;
+    const ly = y0 + 4 + i * legendStep;
     out.push(
       `<line x1="${x1 + 12}" y1="${ly}" x2="${x1 + 34}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`,
       `<text x="${x1 + 40}" y="${ly}" dy="4" class="legend">${escapeXml(s.label)}</text>`,
