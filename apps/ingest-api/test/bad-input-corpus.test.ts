@@ -3,55 +3,19 @@
  * cases, header injection, prototype-pollution keys, wrong media types): every one gets a 4xx
  * problem, never a 5xx, and nothing reaches Kafka.
  */
-import { Topics, topicName } from '@herald/contracts';
-import { BatchingProducer, deleteTopics, ensureTopics, heraldTopicSpecs, type Kafka } from '@herald/kafka';
-import { createRedis } from '@herald/queues';
-import { Health, createLogger } from '@herald/runtime';
-import { backingServices, northRequest, testKafka, topicRecordCount, uniqueName } from '@herald/testing';
-import { ReplayRepository, TrackingService, createPrismaClient } from '@herald/tracking';
-import { createTestDatabase, type TestDatabase } from '@herald/tracking/testing';
-import { buildApp, type App } from '../src/app';
-import { RedisIdempotencyStore } from '../src/services/idempotency-store';
-import { KafkaNorthPublisher } from '../src/services/kafka-publisher';
+import { northRequest, topicRecordCount } from '@herald/testing';
+import type { App } from '../src/app';
+import { startTestApp, type TestApp } from './support/test-app';
 
-const logger = createLogger({ service: 'corpus-test', level: 'silent' });
+let t: TestApp;
 let app: App;
-let kafka: Kafka;
-let producer: BatchingProducer;
-let redis: ReturnType<typeof createRedis>;
-let database: TestDatabase;
-let prisma: ReturnType<typeof createPrismaClient>;
-let prefix: string;
 
 beforeAll(async () => {
-  const services = await backingServices();
-  prefix = uniqueName('corpus');
-  kafka = testKafka(services.kafkaBrokers);
-  await ensureTopics(kafka, heraldTopicSpecs(prefix, 1));
-  producer = new BatchingProducer(kafka, { logger });
-  await producer.connect();
-  redis = createRedis(services.redisUrl, 'producer', logger);
-  database = await createTestDatabase({ adminUrl: services.databaseAdminUrl, template: services.databaseTemplate });
-  prisma = createPrismaClient({ databaseUrl: database.url, poolSize: 2 });
-  app = await buildApp({
-    logger,
-    publisher: new KafkaNorthPublisher(producer, prefix),
-    reader: new TrackingService(prisma, logger),
-    failed: new ReplayRepository(prisma),
-    health: new Health(),
-    bodyLimit: 1_048_576,
-    idempotency: new RedisIdempotencyStore(redis, 86_400, `herald:idempotency:${prefix}`),
-  });
-  await app.ready();
+  t = await startTestApp({ name: 'corpus', idempotency: true });
+  app = t.app;
 });
-
 afterAll(async () => {
-  await app?.close();
-  await producer?.close();
-  await redis?.quit();
-  await prisma?.$disconnect();
-  await database?.drop();
-  await deleteTopics(kafka, heraldTopicSpecs(prefix).map((t) => t.topic));
+  await t?.close();
 });
 
 const ok = northRequest();
@@ -166,10 +130,9 @@ describe('bad-input corpus', () => {
   });
 
   it('sent nothing to Kafka for any of them, and the service still accepts a good request', async () => {
-    const north = topicName(Topics.North, prefix);
-    expect(await topicRecordCount(kafka, north)).toBe(0);
+    expect(await topicRecordCount(t.kafka, t.northTopic)).toBe(0);
     const response = await app.inject({ method: 'POST', url: '/v1/North', headers: { 'content-type': 'application/json' }, payload: json(northRequest()) });
     expect(response.statusCode).toBe(202);
-    expect(await topicRecordCount(kafka, north)).toBe(1);
+    expect(await topicRecordCount(t.kafka, t.northTopic)).toBe(1);
   });
 });

@@ -3,71 +3,30 @@
  * repeat answers the original 202 and publishes nothing; another body is refused; keys and
  * message reads are per client.
  */
-import { Topics, topicName } from '@herald/contracts';
-import { BatchingProducer, deleteTopics, ensureTopics, heraldTopicSpecs, type Kafka } from '@herald/kafka';
-import { createRedis } from '@herald/queues';
-import { Health, createLogger } from '@herald/runtime';
-import { backingServices, northRequest, testKafka, topicRecordCount, uniqueName } from '@herald/testing';
-import { ReplayRepository, TrackingService, createPrismaClient } from '@herald/tracking';
-import { createTestDatabase, type TestDatabase } from '@herald/tracking/testing';
-import { buildApp, type App } from '../src/app';
-import { parseApiKeys } from '../src/plugins/auth';
-import { RedisIdempotencyStore } from '../src/services/idempotency-store';
-import { KafkaNorthPublisher } from '../src/services/kafka-publisher';
+import { northRequest, topicRecordCount, uniqueName } from '@herald/testing';
+import type { App } from '../src/app';
+import { startTestApp, type TestApp } from './support/test-app';
 
-const logger = createLogger({ service: 'idempotency-test', level: 'silent' });
 const ACME = 'acme-key-0123456789abcdef';
 const GLOBEX = 'globex-key-0123456789abcdef';
+let t: TestApp;
 let app: App;
-let kafka: Kafka;
-let producer: BatchingProducer;
-let redis: ReturnType<typeof createRedis>;
-let database: TestDatabase;
-let prisma: ReturnType<typeof createPrismaClient>;
-let tracking: TrackingService;
-let prefix: string;
 
 beforeAll(async () => {
-  const services = await backingServices();
-  prefix = uniqueName('idem');
-  kafka = testKafka(services.kafkaBrokers);
-  await ensureTopics(kafka, heraldTopicSpecs(prefix, 1));
-  producer = new BatchingProducer(kafka, { logger });
-  await producer.connect();
-  redis = createRedis(services.redisUrl, 'producer', logger);
-  database = await createTestDatabase({ adminUrl: services.databaseAdminUrl, template: services.databaseTemplate });
-  prisma = createPrismaClient({ databaseUrl: database.url, poolSize: 2 });
-  tracking = new TrackingService(prisma, logger);
-  app = await buildApp({
-    logger,
-    publisher: new KafkaNorthPublisher(producer, prefix),
-    reader: tracking,
-    failed: new ReplayRepository(prisma),
-    health: new Health(),
-    bodyLimit: 1_048_576,
-    idempotency: new RedisIdempotencyStore(redis, 86_400, `herald:idempotency:${prefix}`),
-    apiKeys: parseApiKeys(`acme:${ACME},globex:${GLOBEX}`),
-  });
-  await app.ready();
+  t = await startTestApp({ name: 'idem', idempotency: true, apiKeys: `acme:${ACME},globex:${GLOBEX}` });
+  app = t.app;
 });
-
 afterAll(async () => {
-  await app?.close();
-  await producer?.close();
-  await redis?.quit();
-  await prisma?.$disconnect();
-  await database?.drop();
-  await deleteTopics(kafka, heraldTopicSpecs(prefix).map((t) => t.topic));
+  await t?.close();
 });
 
-const north = () => topicName(Topics.North, prefix);
 const post = (payload: unknown, headers: Record<string, string>) =>
   app.inject({ method: 'POST', url: '/v1/North', headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(payload) });
 const as = (key: string, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${key}`, ...extra });
 
 describe('API clients', () => {
   it('refuses a request without a valid API key with 401, and sends nothing', async () => {
-    const before = await topicRecordCount(kafka, north());
+    const before = await topicRecordCount(t.kafka, t.northTopic);
     const attempts: Array<Record<string, string>> = [{}, { authorization: 'Bearer wrong-key-0123456789' }, { authorization: `Basic ${ACME}` }];
     for (const headers of attempts) {
       const response = await post(northRequest(), headers);
@@ -75,7 +34,7 @@ describe('API clients', () => {
       expect(response.headers['www-authenticate']).toBe('Bearer');
       expect(response.json()).toMatchObject({ code: 'HERALD_ERR_UNAUTHORIZED' });
     }
-    expect(await topicRecordCount(kafka, north())).toBe(before);
+    expect(await topicRecordCount(t.kafka, t.northTopic)).toBe(before);
   });
 
   it('leaves health and docs open', async () => {
@@ -93,7 +52,7 @@ describe('API clients', () => {
       client: 'acme',
       request: northRequest(),
     };
-    await tracking.recordAccepted([message]);
+    await t.tracking.recordAccepted([message]);
     expect((await app.inject({ method: 'GET', url: `/v1/messages/${accepted.id}`, headers: as(ACME) })).statusCode).toBe(200);
     expect((await app.inject({ method: 'GET', url: `/v1/messages/${accepted.id}`, headers: as(GLOBEX) })).statusCode).toBe(404);
   });
@@ -103,7 +62,7 @@ describe('Idempotency-Key', () => {
   it('answers a repeat with the original 202 (Idempotent-Replayed) and publishes nothing new', async () => {
     const key = uniqueName('order');
     const body = northRequest();
-    const before = await topicRecordCount(kafka, north());
+    const before = await topicRecordCount(t.kafka, t.northTopic);
     const first = await post(body, as(ACME, { 'idempotency-key': key }));
     const second = await post(body, as(ACME, { 'idempotency-key': key }));
     expect(first.statusCode).toBe(202);
@@ -111,7 +70,7 @@ describe('Idempotency-Key', () => {
     expect(second.json()).toEqual(first.json());
     expect(first.headers['idempotent-replayed']).toBeUndefined();
     expect(second.headers['idempotent-replayed']).toBe('true');
-    expect(await topicRecordCount(kafka, north())).toBe(before + 1);
+    expect(await topicRecordCount(t.kafka, t.northTopic)).toBe(before + 1);
   });
 
   it('refuses the same key with a different body with 422', async () => {
@@ -125,12 +84,12 @@ describe('Idempotency-Key', () => {
   it('answers many concurrent requests with one key with one message', async () => {
     const key = uniqueName('burst');
     const body = northRequest();
-    const before = await topicRecordCount(kafka, north());
+    const before = await topicRecordCount(t.kafka, t.northTopic);
     const answers = await Promise.all(Array.from({ length: 25 }, () => post(body, as(ACME, { 'idempotency-key': key }))));
     expect(answers.map((a) => a.statusCode)).toEqual(Array(25).fill(202));
     expect(new Set(answers.map((a) => a.json().id)).size).toBe(1);
     expect(answers.filter((a) => a.headers['idempotent-replayed'] === 'true')).toHaveLength(24);
-    expect(await topicRecordCount(kafka, north())).toBe(before + 1);
+    expect(await topicRecordCount(t.kafka, t.northTopic)).toBe(before + 1);
   });
 
   it('keeps keys apart per client', async () => {
@@ -144,8 +103,8 @@ describe('Idempotency-Key', () => {
   it('remembers a key for at least 24 hours', async () => {
     const key = uniqueName('ttl');
     await post(northRequest(), as(ACME, { 'idempotency-key': key }));
-    const keys = await redis.keys(`herald:idempotency:${prefix}:acme:*`);
-    const ttls = await Promise.all(keys.map((k) => redis.ttl(k)));
+    const keys = await t.redis.keys(`herald:idempotency:${t.prefix}:acme:*`);
+    const ttls = await Promise.all(keys.map((k) => t.redis.ttl(k)));
     expect(Math.min(...ttls)).toBeGreaterThan(86_400 - 60);
   });
 });

@@ -3,47 +3,23 @@
  * message is answered 202 only once it is on north-updates; bad input gets a 4xx problem that
  * names the field, and nothing reaches Kafka.
  */
-import { Topics, topicName, type MessageAcceptedEvent } from '@herald/contracts';
-import { BatchingProducer, ensureTopics, heraldTopicSpecs, deleteTopics, type Kafka } from '@herald/kafka';
-import { Health, createLogger } from '@herald/runtime';
-import { backingServices, northRequest, readTopic, testKafka, topicRecordCount, uniqueName } from '@herald/testing';
-import { ReplayRepository, TrackingService, createPrismaClient } from '@herald/tracking';
-import { createTestDatabase, type TestDatabase } from '@herald/tracking/testing';
-import { buildApp, type App } from '../src/app';
-import { KafkaNorthPublisher } from '../src/services/kafka-publisher';
+import type { MessageAcceptedEvent } from '@herald/contracts';
+import type { Kafka } from '@herald/kafka';
+import { northRequest, readTopic, topicRecordCount } from '@herald/testing';
+import type { App } from '../src/app';
+import { startTestApp, type TestApp } from './support/test-app';
 
-const logger = createLogger({ service: 'ingest-api-test', level: 'silent' });
+let t: TestApp;
 let app: App;
 let kafka: Kafka;
-let producer: BatchingProducer;
-let database: TestDatabase;
-let prisma: ReturnType<typeof createPrismaClient>;
-let prefix: string;
 let northTopic: string;
 
 beforeAll(async () => {
-  const services = await backingServices();
-  prefix = uniqueName('ingest');
-  northTopic = topicName(Topics.North, prefix);
-  kafka = testKafka(services.kafkaBrokers);
-  await ensureTopics(kafka, heraldTopicSpecs(prefix, 3));
-  producer = new BatchingProducer(kafka, { logger });
-  await producer.connect();
-  database = await createTestDatabase({ adminUrl: services.databaseAdminUrl, template: services.databaseTemplate });
-  prisma = createPrismaClient({ databaseUrl: database.url, poolSize: 2 });
-  const tracking = new TrackingService(prisma, logger);
-  const health = new Health();
-  health.addReadinessCheck('database', () => tracking.ping());
-  app = await buildApp({ logger, publisher: new KafkaNorthPublisher(producer, prefix), reader: tracking, failed: new ReplayRepository(prisma), health, bodyLimit: 64 * 1024 });
-  await app.ready();
+  t = await startTestApp({ name: 'ingest', partitions: 3, bodyLimit: 64 * 1024, databaseReadiness: true });
+  ({ app, kafka, northTopic } = t);
 });
-
 afterAll(async () => {
-  await app?.close();
-  await producer?.close();
-  await prisma?.$disconnect();
-  await database?.drop();
-  await deleteTopics(kafka, heraldTopicSpecs(prefix).map((t) => t.topic));
+  await t?.close();
 });
 
 const post = (payload: unknown, headers: Record<string, string> = {}) =>
