@@ -8,12 +8,11 @@
  *   node bridge-baseline.js --brokers 127.0.0.1:9092 --topic t.north-updates --group g
  *        --redis redis://127.0.0.1:6379 --prefix p --concurrency 3 --health-port 9600
  */
-import { createServer } from 'node:http';
 import { Queues, deliveryIdFor, deliveryJobId, type EmailJob, type MessageAcceptedEvent, type SmsJob } from '@herald/contracts';
 import { createKafka } from '@herald/kafka';
 import { Queue, createRedis } from '@herald/queues';
 import { createLogger } from '@herald/runtime';
-import { argValue, onStop } from './receipts';
+import { argValue, onStop, serveHealth } from './receipts';
 
 async function main(): Promise<void> {
   const logger = createLogger({ service: 'bench-bridge-baseline', level: 'warn' });
@@ -44,10 +43,7 @@ async function main(): Promise<void> {
       await Promise.all([emails.length ? email.addBulk(emails) : undefined, texts.length ? sms.addBulk(texts) : undefined]);
     },
   });
-  const health = createServer((_req, res) => {
-    res.writeHead(200);
-    res.end('ok');
-  }).listen(Number(argValue('health-port')), '127.0.0.1');
+  const health = serveHealth();
   onStop(async () => {
     await consumer.disconnect();
     await Promise.allSettled([email.close(), sms.close()]);

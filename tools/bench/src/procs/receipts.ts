@@ -6,7 +6,7 @@
  *   POST /reset   -> forget everything
  *   GET /healthz  -> 200
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 export class Receipts {
   private count = 0;
@@ -75,4 +75,40 @@ export function onStop(close: () => Promise<void> | void, graceMs = 10_000): voi
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/** The readiness the bench waits for: 200 on 127.0.0.1:--health-port. */
+export function serveHealth(): Server {
+  return createServer((_req, res) => {
+    res.writeHead(200);
+    res.end('ok');
+  }).listen(Number(argValue('health-port')), '127.0.0.1');
+}
+
+/**
+ * A baseline's send loop: `send(i)` in `concurrency` loops, item numbers shared, until stopped;
+ * then `close`. A failed send ends the process (the bench reports it).
+ */
+export function runSendLoops(label: string, concurrency: number, send: (i: number) => Promise<void>, close: () => void = () => undefined): void {
+  let running = true;
+  let n = 0;
+  const loops = Array.from({ length: concurrency }, async () => {
+    while (running) {
+      const i = n;
+      n += 1;
+      await send(i);
+    }
+  }).map((loop) =>
+    loop.catch((error: unknown) => {
+      process.stderr.write(`${label} send failed: ${String(error)}\n`);
+      process.exit(1);
+    }),
+  );
+  const health = serveHealth();
+  onStop(async () => {
+    running = false;
+    await Promise.allSettled(loops);
+    close();
+    health.close();
+  });
 }
