@@ -8,9 +8,11 @@ import { deliver, type DeliveryOutcome } from '@herald/delivery';
 import { holderFor, type ProcessorFactory } from './run';
 
 export function channelProcessor<J extends DeliveryJob>(channel: Channel, validator: Validator<J>): ProcessorFactory<J> {
-  return (deps) =>
-    async function processDelivery(job, token, signal): Promise<DeliveryOutcome> {
+  return (deps) => {
+    const deliverDeps = { ...deps, channel, log: deps.logger };
+    return async function processDelivery(job, token, signal): Promise<DeliveryOutcome> {
       const data = validator.parse(job.data);
-      return deliver(data, { holder: holderFor(job, token), ...(signal ? { signal } : {}) }, { ...deps, channel, log: deps.logger });
+      return deliver(data, { holder: holderFor(job, token), ...(signal ? { signal } : {}) }, deliverDeps);
     };
+  };
 }

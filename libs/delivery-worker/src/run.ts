@@ -12,8 +12,8 @@
  * the Kafka producer, Redis and the database close, in that order.
  */
 import { hostname } from 'node:os';
-import { ContractViolationError, makeDeliveryEvent, type Channel, type DeliveryJob, type QueueName } from '@herald/contracts';
-import { DeliveryFailedError, SendHeldError, type DeliveryOutcome, type DeliveryProvider, type SendLedgerPort, type StatusReporter } from '@herald/delivery';
+import { ContractViolationError, type Channel, type DeliveryJob, type QueueName } from '@herald/contracts';
+import { DeliveryFailedError, SendHeldError, recordFailure, type DeliveryOutcome, type DeliveryProvider, type SendLedgerPort, type StatusReporter } from '@herald/delivery';
 import { BatchingProducer, DeliveryEventPublisher, createKafka, kafkaSettings } from '@herald/kafka';
 import { DelayedError, UnrecoverableError, Worker, createRedis, heraldBackoffStrategy, warnUnlessNoEviction, type Job } from '@herald/queues';
 import { Counter, Health, Histogram, Lifecycle, createMetricsRegistry, startHealthServer, type Logger } from '@herald/runtime';
@@ -42,9 +42,11 @@ export interface ChannelWorkerOptions<J extends DeliveryJob> {
   createProcessor: ProcessorFactory<J>;
 }
 
+const processName = `${hostname()}/${process.pid}`;
+
 /** Identifies one processing of one job: the ledger's claim holder. */
 export function holderFor(job: { id?: string | undefined }, token: string | undefined): string {
-  return `${hostname()}/${process.pid}/${job.id ?? '?'}/${token ?? '-'}`;
+  return `${processName}/${job.id ?? '?'}/${token ?? '-'}`;
 }
 
 export async function runChannelWorker<J extends DeliveryJob>(options: ChannelWorkerOptions<J>): Promise<Lifecycle> {
@@ -96,12 +98,13 @@ export async function runChannelWorker<J extends DeliveryJob>(options: ChannelWo
   const worker = new Worker(
     queue,
     async (job: Job, token?: string, signal?: AbortSignal) => {
-      const log = logger.child({ jobId: job.id, queue, messageId: (job.data as Partial<DeliveryJob>).messageId, deliveryId: (job.data as Partial<DeliveryJob>).deliveryId });
+      // The job's logger, made only when something is logged (most jobs log nothing at info).
+      const log = () => logger.child({ jobId: job.id, queue, messageId: (job.data as Partial<DeliveryJob>).messageId, deliveryId: (job.data as Partial<DeliveryJob>).deliveryId });
       const stop = duration.startTimer({ channel });
       try {
         const outcome = await processor(job, token, signal);
         outcomes.inc({ channel, outcome: outcome.kind });
-        log.debug({ outcome }, 'delivery processed');
+        if (logger.isLevelEnabled('debug')) log().debug({ outcome }, 'delivery processed');
         return outcome;
       } catch (error) {
         if (error instanceof SendHeldError) {
@@ -115,11 +118,11 @@ export async function runChannelWorker<J extends DeliveryJob>(options: ChannelWo
         }
         if (error instanceof ContractViolationError) {
           outcomes.inc({ channel, outcome: 'invalid' });
-          log.error({ err: error }, 'job breaks its contract; it cannot succeed');
+          log().error({ err: error }, 'job breaks its contract; it cannot succeed');
           throw new UnrecoverableError(error.message);
         }
         outcomes.inc({ channel, outcome: 'retry' });
-        log.info({ err: error, attemptsMade: job.attemptsMade }, 'delivery attempt failed; will retry');
+        log().info({ err: error, attemptsMade: job.attemptsMade }, 'delivery attempt failed; will retry');
         throw error;
       } finally {
         stop();
@@ -141,12 +144,8 @@ export async function runChannelWorker<J extends DeliveryJob>(options: ChannelWo
     // BullMQ gave up on its own (stalled too often, or out of attempts): make the failure durable.
     const data = job.data as Partial<DeliveryJob>;
     if (!data.deliveryId || !data.messageId || data.generation === undefined) return;
-    const error = { code: 'WORKER_GAVE_UP', message: err.message, permanent: true };
-    void ledger
-      .markFailed(data.deliveryId, data.generation, `${error.code}: ${error.message}`)
-      .then((attempt) =>
-        reporter.report([makeDeliveryEvent({ messageId: data.messageId ?? '', deliveryId: data.deliveryId ?? '', channel, type: 'failed', generation: data.generation ?? 0, attempt, error })]),
-      )
+    const target = { messageId: data.messageId, deliveryId: data.deliveryId, channel, generation: data.generation };
+    void recordFailure(target, { code: 'WORKER_GAVE_UP', message: err.message, permanent: true }, { ledger, reporter }, () => new Date())
       .catch((e: unknown) => logger.error({ err: e, jobId: job.id }, 'could not record a job BullMQ gave up on'));
   });
   lifecycle.onShutdown('worker', () => worker.close());

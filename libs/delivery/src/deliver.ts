@@ -60,6 +60,35 @@ function asProviderError(error: unknown): ProviderError {
   return new ProviderError(message, { code: 'UNEXPECTED', permanent: false, outcomeUnknown: true, cause: error });
 }
 
+/** How a failure is kept in the ledger's error column: "CODE: message". */
+export function ledgerErrorText(error: { code: string; message: string }): string {
+  return `${error.code}: ${error.message}`;
+}
+
+/** The code and message back from the ledger's error column. */
+export function parseLedgerErrorText(text: string | null): { code: string; message: string } {
+  const [code = 'FAILED', ...rest] = (text ?? 'FAILED: failed').split(': ');
+  return { code, message: rest.join(': ') || code };
+}
+
+export interface FailureTarget {
+  messageId: string;
+  deliveryId: string;
+  channel: Channel;
+  generation: number;
+}
+
+/**
+ * Fails a delivery for good in its generation: the ledger first (durable, and it refuses to turn
+ * a sent delivery into a failed one), then the "failed" status event after any `before` events.
+ * Returns the attempt the ledger counted.
+ */
+export async function recordFailure(target: FailureTarget, error: DeliveryError, deps: { ledger: SendLedgerPort; reporter: StatusReporter }, now: () => Date, before: DeliveryEvent[] = []): Promise<number> {
+  const attempt = await deps.ledger.markFailed(target.deliveryId, target.generation, ledgerErrorText(error));
+  await deps.reporter.report([...before, makeDeliveryEvent({ ...target, type: 'failed', attempt, at: now(), error })]);
+  return attempt;
+}
+
 export async function deliver<J extends DeliveryJob>(job: J, context: AttemptContext, deps: DeliverDeps<J>): Promise<DeliveryOutcome> {
   const { ledger, reporter, policy, provider, channel, log } = deps;
   const now = deps.now ?? (() => new Date());
@@ -67,8 +96,7 @@ export async function deliver<J extends DeliveryJob>(job: J, context: AttemptCon
   const event = (type: DeliveryEvent['type'], attempt: number, extra: { providerMessageId?: string | null; error?: DeliveryError; retryAt?: Date } = {}) =>
     makeDeliveryEvent({ ...ids, type, attempt, at: now(), ...extra });
   const fail = async (error: DeliveryError, before: DeliveryEvent[] = []): Promise<never> => {
-    const attempt = await ledger.markFailed(job.deliveryId, job.generation, `${error.code}: ${error.message}`);
-    await reporter.report([...before, event('failed', attempt, { error })]);
+    const attempt = await recordFailure(ids, error, deps, now, before);
     log.warn({ ...ids, code: error.code, attempt }, 'delivery failed');
     throw new DeliveryFailedError(error.code, error.message);
   };
@@ -84,8 +112,7 @@ export async function deliver<J extends DeliveryJob>(job: J, context: AttemptCon
       return { kind: 'already-sent', attempt: claim.attempt };
     case 'closed':
       if (claim.state === 'failed' && claim.generation === job.generation) {
-        const [code = 'FAILED', ...rest] = (claim.error ?? 'FAILED: failed').split(': ');
-        await reporter.report([event('failed', claim.attempt, { error: { code, message: rest.join(': ') || code, permanent: true } })]);
+        await reporter.report([event('failed', claim.attempt, { error: { ...parseLedgerErrorText(claim.error), permanent: true } })]);
       }
       return { kind: 'skipped', reason: `ledger is ${claim.state} at generation ${claim.generation}` };
     case 'held':
@@ -139,7 +166,7 @@ export async function deliver<J extends DeliveryJob>(job: J, context: AttemptCon
     }
     // Definitely not sent: free the claim. Outcome unknown: keep it; once the lease runs out the
     // next attempt finds the delivery in doubt and checks before sending again.
-    if (!error.outcomeUnknown) await ledger.release(job.deliveryId, context.holder, `${error.code}: ${error.message}`);
+    if (!error.outcomeUnknown) await ledger.release(job.deliveryId, context.holder, ledgerErrorText(error));
     await reporter.report([...pending, event('attempt_failed', attempt, { error: detail, retryAt })]);
     throw new RetryLaterError(`${error.code}: ${error.message}`, error.code, delay);
   }
