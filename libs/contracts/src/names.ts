@@ -37,7 +37,7 @@ export const ConsumerGroups = {
  * never changes; only the prefix does.
  */
 export function topicName(base: TopicName, prefix = ''): string {
-  return prefix ? `${prefix}.${base}` : base;
+  return groupName(base, prefix);
 }
 
 /** Consumer groups follow the topic namespace so that two namespaces never share offsets. */

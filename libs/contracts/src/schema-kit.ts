@@ -43,6 +43,9 @@ export const EmailAddress = Type.String({
 });
 
 /** E.164: a plus sign, a non-zero country code digit and at most 15 digits in all. */
+/** Visible ASCII only (0x21 to 0x7e): no spaces, no control characters (header-safe tokens). */
+export const VISIBLE_ASCII_PATTERN = '^[\\x21-\\x7e]+$';
+
 export const E164_PATTERN = '^\\+[1-9][0-9]{6,14}$';
 
 export const PhoneNumber = Type.String({

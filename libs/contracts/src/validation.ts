@@ -7,7 +7,8 @@ import Ajv, { type ErrorObject, type Options, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { FieldError } from './http/problem';
-import { E164_PATTERN, SINGLE_LINE_PATTERN, TEXT_PATTERN } from './schema-kit';
+import { LIMITS } from './http/north';
+import { E164_PATTERN, SINGLE_LINE_PATTERN, TEXT_PATTERN, VISIBLE_ASCII_PATTERN } from './schema-kit';
 
 /** Ajv options for Herald's schemas: no coercion, no silent stripping, every error reported. */
 export const ajvOptions: Options = {
@@ -31,7 +32,7 @@ const PATTERN_MESSAGES: Readonly<Record<string, string>> = {
   [E164_PATTERN]: 'must be a phone number in E.164 form, e.g. +447700900123',
   [SINGLE_LINE_PATTERN]: 'must be one line: no CR, LF or other control characters',
   [TEXT_PATTERN]: 'must be valid text: no NUL characters or unpaired surrogates',
-  '^[\\x21-\\x7e]+$': 'must contain only visible ASCII characters',
+  [VISIBLE_ASCII_PATTERN]: 'must contain only visible ASCII characters',
 };
 
 const FORMAT_MESSAGES: Readonly<Record<string, string>> = {
@@ -56,7 +57,7 @@ function describe(error: ErrorObject): FieldError {
         message: 'is not an allowed field',
       };
     case 'propertyNames':
-      return { field: joinPointer(error.instancePath, String(p['propertyName'])), message: 'is not an allowed key (1 to 64 characters, one line)' };
+      return { field: joinPointer(error.instancePath, String(p['propertyName'])), message: `is not an allowed key (1 to ${LIMITS.metadataKeyLength} characters, one line)` };
     case 'pattern':
       return { field, message: PATTERN_MESSAGES[String(p['pattern'])] ?? `must match the pattern ${String(p['pattern'])}` };
     case 'format':
@@ -144,7 +145,7 @@ export interface Validator<T> {
   check(value: unknown): value is T;
   /** The value typed, or a ContractViolationError naming every bad field. */
   parse(value: unknown): T;
-  /** Field errors of the last `check` (empty when it passed). */
+  /** Validates `value` again and names every bad field (empty when it passes); call it only after a failed check. */
   errors(value: unknown): FieldError[];
 }
 

@@ -7,10 +7,14 @@ import { deliveryEventId } from '../ids';
 
 export const SOUTH_EVENT_VERSION = 1;
 
+/** Bounds of a delivery error in an event (longer provider texts are cut). */
+const ERROR_CODE_LENGTH = 64;
+const ERROR_MESSAGE_LENGTH = 2_000;
+
 export const DeliveryError = Type.Object(
   {
-    code: Type.String({ maxLength: 64, description: 'e.g. ECONNREFUSED, SMTP_550, HTTP_429, EXPIRED.' }),
-    message: Type.String({ maxLength: 2_000 }),
+    code: Type.String({ maxLength: ERROR_CODE_LENGTH, description: 'e.g. ECONNREFUSED, SMTP_550, HTTP_429, EXPIRED.' }),
+    message: Type.String({ maxLength: ERROR_MESSAGE_LENGTH }),
     permanent: Type.Boolean(),
   },
   { additionalProperties: false },
@@ -66,7 +70,7 @@ export function makeDeliveryEvent(f: DeliveryEventFields): DeliveryEvent {
     attempt: f.attempt,
     at: (f.at ?? new Date()).toISOString(),
     ...(f.providerMessageId ? { providerMessageId: f.providerMessageId } : {}),
-    ...(f.error ? { error: { ...f.error, message: f.error.message.slice(0, 2_000), code: f.error.code.slice(0, 64) } } : {}),
+    ...(f.error ? { error: { ...f.error, message: f.error.message.slice(0, ERROR_MESSAGE_LENGTH), code: f.error.code.slice(0, ERROR_CODE_LENGTH) } } : {}),
     ...(f.retryAt ? { retryAt: f.retryAt.toISOString() } : {}),
   };
 }

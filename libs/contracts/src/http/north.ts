@@ -1,7 +1,7 @@
 /** POST /v1/North: the request that asks Herald to deliver one message on one or more channels. */
 import { Type, type Static } from '@sinclair/typebox';
 import { CHANNELS } from '../channels';
-import { EmailAddress, PhoneNumber, SINGLE_LINE_PATTERN, SingleLine, StringEnum, Text, Uuid } from '../schema-kit';
+import { EmailAddress, PhoneNumber, SINGLE_LINE_PATTERN, SingleLine, StringEnum, Text, Uuid, VISIBLE_ASCII_PATTERN } from '../schema-kit';
 
 export const LIMITS = {
   subject: 998,
@@ -45,7 +45,7 @@ export const SmsContent = Type.Object(
 );
 
 export const Metadata = Type.Record(
-  Type.String({ maxLength: LIMITS.metadataKeyLength }),
+  Type.String(), // key limits: propertyNames below (TypeBox leaves a record key's own limits out of the schema)
   Type.Union([Text({ maxLength: LIMITS.metadataValueLength }), Type.Number(), Type.Boolean(), Type.Null()]),
   {
     maxProperties: LIMITS.metadataKeys,
@@ -103,7 +103,7 @@ export const IdempotencyKeyHeader = Type.Object({
     Type.String({
       minLength: 1,
       maxLength: LIMITS.idempotencyKeyLength,
-      pattern: '^[\\x21-\\x7e]+$',
+      pattern: VISIBLE_ASCII_PATTERN,
       description: 'Makes the request safe to retry: the same key and body answer the original 202.',
     }),
   ),
