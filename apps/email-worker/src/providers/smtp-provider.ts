@@ -63,8 +63,11 @@ export class SmtpProvider implements DeliveryProvider<EmailJob> {
       messageId,
       headers: { 'X-Herald-Message-Id': job.messageId, 'X-Herald-Delivery-Id': job.deliveryId },
     });
+    // Remove the abort listener once the send settles: a timeout signal with a listener stays
+    // alive (and fires) until its time runs out, once per email otherwise.
+    let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
-      const onAbort = () => reject(new ProviderError('SMTP send abandoned (timeout or shutdown)', { code: 'ETIMEDOUT', permanent: false, outcomeUnknown: true }));
+      onAbort = () => reject(new ProviderError('SMTP send abandoned (timeout or shutdown)', { code: 'ETIMEDOUT', permanent: false, outcomeUnknown: true }));
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
     });
@@ -74,6 +77,8 @@ export class SmtpProvider implements DeliveryProvider<EmailJob> {
     } catch (error) {
       sending.catch(() => undefined);
       throw error instanceof ProviderError ? error : classifySmtpError(error);
+    } finally {
+      if (onAbort) signal.removeEventListener('abort', onAbort);
     }
   }
 

@@ -9,7 +9,7 @@
  * unit-tested without forking processes.
  */
 import { EventEmitter } from 'node:events';
-import type { Logger } from '@herald/runtime';
+import { backoffDelayMs, type Logger } from '@herald/runtime';
 
 export interface WorkerLike {
   readonly id: number;
@@ -92,7 +92,7 @@ export class Supervisor extends EventEmitter {
       }
       return;
     }
-    const delay = Math.min(initialBackoffMs * 2 ** (slot.crashes.length - 1), this.options.maxBackoffMs ?? 30_000);
+    const delay = backoffDelayMs(slot.crashes.length, { baseMs: initialBackoffMs, maxMs: this.options.maxBackoffMs ?? 30_000, jitter: 0 });
     logger.warn({ slot: slot.index, workerPid: worker.process.pid, code, signal, restartInMs: delay }, 'worker died; restarting');
     slot.timer = setTimeout(() => {
       slot.timer = undefined;

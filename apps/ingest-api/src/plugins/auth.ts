@@ -32,11 +32,12 @@ function digest(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-function lookup(keys: Map<string, string>, presented: string): string | undefined {
-  const wanted = Buffer.from(digest(presented), 'hex');
+/** Compares against every key, in constant time each, so timing says nothing about which matched. */
+function lookup(keys: ReadonlyArray<readonly [Buffer, string]>, presented: string): string | undefined {
+  const wanted = createHash('sha256').update(presented).digest();
   let found: string | undefined;
-  for (const [hex, client] of keys) {
-    if (timingSafeEqual(Buffer.from(hex, 'hex'), wanted)) found = client;
+  for (const [key, client] of keys) {
+    if (timingSafeEqual(key, wanted)) found = client;
   }
   return found;
 }
@@ -44,11 +45,12 @@ function lookup(keys: Map<string, string>, presented: string): string | undefine
 async function authPlugin(app: FastifyInstance, options: { apiKeys: Map<string, string> }): Promise<void> {
   app.decorateRequest('client', DEFAULT_CLIENT);
   if (options.apiKeys.size === 0) return;
+  const keys = [...options.apiKeys].map(([hex, client]) => [Buffer.from(hex, 'hex'), client] as const);
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/v1/')) return;
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const client = match?.[1] ? lookup(options.apiKeys, match[1]) : undefined;
+    const client = match?.[1] ? lookup(keys, match[1]) : undefined;
     if (!client) throw problems.unauthorized();
     request.client = client;
   });

@@ -9,7 +9,7 @@
  * operator can fix without losing messages). A network error before the request was sent is
  * "not sent"; after, the outcome is unknown.
  */
-import type { SmsJob } from '@herald/contracts';
+import { deliveryJobId, type SmsJob } from '@herald/contracts';
 import { ProviderError, type ProviderReceipt } from '@herald/delivery';
 import type { SmsProvider } from './sms-provider';
 
@@ -60,7 +60,7 @@ export class HttpSmsProvider implements SmsProvider {
         signal,
         headers: {
           'content-type': 'application/json',
-          'idempotency-key': `${job.deliveryId}.${job.generation}`,
+          'idempotency-key': deliveryJobId(job.deliveryId, job.generation),
           ...(this.settings.apiKey ? { authorization: `Bearer ${this.settings.apiKey}` } : {}),
         },
         body: JSON.stringify({ to: job.to, text: job.content.text, reference: job.deliveryId, ...(this.settings.from ? { from: this.settings.from } : {}) }),
