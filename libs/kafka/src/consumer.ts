@@ -5,7 +5,7 @@
  * must be idempotent (keyed by message id), which every Herald handler is.
  */
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import type { Logger } from '@herald/runtime';
+import { retryInBackground, type Logger } from '@herald/runtime';
 
 export interface ConsumedRecord {
   topic: string;
@@ -90,19 +90,11 @@ export class BatchConsumer {
    * holding up the caller: a service starts while Kafka is away and reports it through readiness.
    */
   startInBackground(): void {
-    let delay = 500;
-    const attempt = () => {
-      if (this.stopped) return;
-      this.start().then(
-        () => this.options.logger.info({ groupId: this.options.groupId }, 'consuming'),
-        (error: unknown) => {
-          this.options.logger.warn({ err: error, retryInMs: delay }, 'cannot join the consumer group yet');
-          setTimeout(attempt, delay).unref();
-          delay = Math.min(delay * 2, 10_000);
-        },
-      );
-    };
-    attempt();
+    retryInBackground(() => this.start(), {
+      stopped: () => this.stopped !== undefined,
+      onSuccess: () => this.options.logger.info({ groupId: this.options.groupId }, 'consuming'),
+      onError: (error, retryInMs) => this.options.logger.warn({ err: error, retryInMs }, 'cannot join the consumer group yet'),
+    });
   }
 
   /** Joins the group and starts handing batches to the handler. */

@@ -13,7 +13,7 @@
  * producer must) may still land. The queue is capped: past maxBacklog, send() fails at once.
  */
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
-import type { Logger } from '@herald/runtime';
+import { retryInBackground, type Logger } from '@herald/runtime';
 
 export interface OutgoingRecord {
   key: string;
@@ -108,19 +108,11 @@ export class BatchingProducer {
    * answers, so that a service starts while Kafka is away and reports it through readiness.
    */
   connectInBackground(): void {
-    let delay = 500;
-    const attempt = () => {
-      if (this.closed) return;
-      this.connect().then(
-        () => this.options.logger.info('connected to Kafka'),
-        (error: unknown) => {
-          this.options.logger.warn({ err: error, retryInMs: delay }, 'Kafka not reachable yet');
-          setTimeout(attempt, delay).unref();
-          delay = Math.min(delay * 2, 10_000);
-        },
-      );
-    };
-    attempt();
+    retryInBackground(() => this.connect(), {
+      stopped: () => this.closed,
+      onSuccess: () => this.options.logger.info('connected to Kafka'),
+      onError: (error, retryInMs) => this.options.logger.warn({ err: error, retryInMs }, 'Kafka not reachable yet'),
+    });
   }
 
   get isConnected(): boolean {

@@ -31,12 +31,19 @@ export const DEFAULT_RETENTION: RetentionSettings = {
   keepFailedAgeSec: 7 * 24 * 3_600,
 };
 
+/** Kept completed and failed jobs, capped by count and age (bounds Redis memory). */
+function retentionOptions(retention: RetentionSettings): Pick<DefaultJobOptions, 'removeOnComplete' | 'removeOnFail'> {
+  return {
+    removeOnComplete: { count: retention.keepCompleted, age: retention.keepCompletedAgeSec },
+    removeOnFail: { count: retention.keepFailed, age: retention.keepFailedAgeSec },
+  };
+}
+
 export function jobOptions(retry: RetrySettings, retention: RetentionSettings = DEFAULT_RETENTION): DefaultJobOptions {
   return {
     attempts: retry.attempts,
     backoff: { type: 'exponential', delay: retry.backoffMs, jitter: retry.jitter },
-    removeOnComplete: { count: retention.keepCompleted, age: retention.keepCompletedAgeSec },
-    removeOnFail: { count: retention.keepFailed, age: retention.keepFailedAgeSec },
+    ...retentionOptions(retention),
   };
 }
 
@@ -49,8 +56,7 @@ export function deliveryJobOptions(retention: RetentionSettings = DEFAULT_RETENT
   return {
     attempts: 1_000,
     backoff: { type: HERALD_BACKOFF },
-    removeOnComplete: { count: retention.keepCompleted, age: retention.keepCompletedAgeSec },
-    removeOnFail: { count: retention.keepFailed, age: retention.keepFailedAgeSec },
+    ...retentionOptions(retention),
   };
 }
 

@@ -10,12 +10,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import type { MessageView, NorthAccepted, NorthRequest } from '@herald/contracts';
-import { createKafka, deleteTopics, ensureTopics, heraldTopicSpecs } from '@herald/kafka';
+import { deleteTopics, ensureTopics, heraldTopicSpecs } from '@herald/kafka';
 import { createRedis } from '@herald/queues';
 import { createLogger, waitFor } from '@herald/runtime';
 import { createTestDatabase, type TestDatabase } from '@herald/tracking/testing';
 import { repoRoot } from './config';
 import { uniqueName } from './names';
+import { testKafka } from './kafka';
 import { freePort } from './ports';
 import { ManagedProcess } from './process';
 import { redisPing } from './redis';
@@ -125,7 +126,7 @@ export class HeraldStack {
     const kafkaBrokers = ownKafka?.brokers ?? services.kafkaBrokers;
     const redisUrl = ownRedis?.url ?? services.redisUrl;
 
-    const kafka = createKafka({ brokers: kafkaBrokers, clientId: 'herald-test' }, silent);
+    const kafka = testKafka(kafkaBrokers);
     const [database, maildev, sms] = await Promise.all([
       createTestDatabase({ adminUrl: services.databaseAdminUrl, template: services.databaseTemplate }),
       startMaildev(options.name),
@@ -234,7 +235,7 @@ export class HeraldStack {
   async stop(): Promise<void> {
     await Promise.allSettled([...this.apps.values()].map((p) => p.stop()));
     await Promise.allSettled([this.maildev.process.stop(), this.sms.process.stop()]);
-    const kafka = createKafka({ brokers: this.kafkaBrokers, clientId: 'herald-test' }, silent);
+    const kafka = testKafka(this.kafkaBrokers);
     await Promise.allSettled([
       this.database.drop(),
       this.ownKafka ? this.ownKafka.purge() : deleteTopics(kafka, heraldTopicSpecs(this.topicPrefix).map((t) => t.topic)),

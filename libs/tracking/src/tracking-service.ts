@@ -67,7 +67,7 @@ export class TrackingService {
         FROM unnest(
           ${m((e) => e.messageId)}::uuid[], ${m((e) => e.client)}::text[], ${m((e) => e.idempotencyKey ?? null)}::text[],
           ${m((e) => new Date(e.acceptedAt))}::timestamptz[], ${m((e) => e.request.channels.join(','))}::text[],
-          ${m((e) => json({ ...e.request.to }))}::text[],
+          ${m((e) => json(e.request.to))}::text[],
           ${m((e) => json({ ...(e.request.email ? { email: e.request.email } : {}), ...(e.request.sms ? { sms: e.request.sms } : {}) }))}::text[],
           ${m((e) => json(e.request.metadata ?? {}))}::text[]
         ) AS m(id, client, idempotency_key, accepted_at, channels, recipient, content, metadata)
