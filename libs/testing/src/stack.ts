@@ -42,6 +42,8 @@ export interface StackOptions {
   ownRedis?: boolean;
   /** A Kafka broker of the stack's own, which the test may restart. */
   ownKafka?: boolean;
+  /** MailDev and the SMS sink (default true); off for callers that bring their own receivers. */
+  sinks?: boolean;
 }
 
 export interface HttpResult<T> {
@@ -106,13 +108,22 @@ export class HeraldStack {
     readonly database: TestDatabase,
     readonly topicPrefix: string,
     readonly queuePrefix: string,
-    readonly maildev: Maildev,
-    readonly sms: SmsSink,
+    private readonly sinks: { maildev: Maildev; sms: SmsSink } | undefined,
     readonly kafkaBrokers: string[],
     readonly redisUrl: string,
     readonly ownRedis: OwnRedis | undefined,
     readonly ownKafka: OwnKafka | undefined,
   ) {}
+
+  get maildev(): Maildev {
+    if (!this.sinks) throw new Error(`stack ${this.name} was started without sinks`);
+    return this.sinks.maildev;
+  }
+
+  get sms(): SmsSink {
+    if (!this.sinks) throw new Error(`stack ${this.name} was started without sinks`);
+    return this.sinks.sms;
+  }
 
   static async start(options: StackOptions): Promise<HeraldStack> {
     const services = await backingServices();
@@ -127,13 +138,14 @@ export class HeraldStack {
     const redisUrl = ownRedis?.url ?? services.redisUrl;
 
     const kafka = testKafka(kafkaBrokers);
-    const [database, maildev, sms] = await Promise.all([
+    const startSinks = () =>
+      options.sinks === false ? undefined : Promise.all([startMaildev(options.name), startSmsSink(options.name)]).then(([maildev, sms]) => ({ maildev, sms }));
+    const [database, sinks] = await Promise.all([
       createTestDatabase({ adminUrl: services.databaseAdminUrl, template: services.databaseTemplate }),
-      startMaildev(options.name),
-      startSmsSink(options.name),
+      startSinks(),
       ensureTopics(kafka, heraldTopicSpecs(topicPrefix, options.partitions ?? 3)),
     ]);
-    const stack = new HeraldStack(options.name, services, database, topicPrefix, queuePrefix, maildev, sms, kafkaBrokers, redisUrl, ownRedis, ownKafka);
+    const stack = new HeraldStack(options.name, services, database, topicPrefix, queuePrefix, sinks, kafkaBrokers, redisUrl, ownRedis, ownKafka);
     const common: Record<string, string> = {
       LOG_LEVEL: 'info',
       KAFKA_BROKERS: kafkaBrokers.join(','),
@@ -152,9 +164,9 @@ export class HeraldStack {
           app === 'ingest-api'
             ? { PORT: String(port), HOST: '127.0.0.1', WEB_CONCURRENCY: String(options.webConcurrency ?? 1) }
             : app === 'email-worker'
-              ? { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1', SMTP_URL: maildev.smtpUrl, SMTP_TIMEOUT_MS: '5000', EMAIL_LOOKUP_URL: maildev.client.webUrl }
+              ? { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1', SMTP_URL: stack.maildev.smtpUrl, SMTP_TIMEOUT_MS: '5000', EMAIL_LOOKUP_URL: stack.maildev.client.webUrl }
               : app === 'sms-worker'
-                ? { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1', SMS_PROVIDER_URL: sms.url }
+                ? { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1', SMS_PROVIDER_URL: stack.sms.url }
                 : { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1' };
         const name = i === 1 ? app : `${app}-${i}`;
         const process = new ManagedProcess({
@@ -234,7 +246,7 @@ export class HeraldStack {
   /** Stops everything the stack started and removes its database, topics and Redis keys. */
   async stop(): Promise<void> {
     await Promise.allSettled([...this.apps.values()].map((p) => p.stop()));
-    await Promise.allSettled([this.maildev.process.stop(), this.sms.process.stop()]);
+    if (this.sinks) await Promise.allSettled([this.sinks.maildev.process.stop(), this.sinks.sms.process.stop()]);
     const kafka = testKafka(this.kafkaBrokers);
     await Promise.allSettled([
       this.database.drop(),

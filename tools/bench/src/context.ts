@@ -58,7 +58,8 @@ function nodeFlags(ctx: BenchContext, label: string): string[] {
  * harness, so that the bench controls their node flags and production defaults.
  */
 export async function startStack(ctx: BenchContext, scope: Scope, name: string): Promise<HeraldStack> {
-  const stack = await HeraldStack.start({ name: `bench-${name}`, apps: [], partitions: ctx.options.partitions });
+  // No MailDev or SMS sink: the bench brings its own counting sinks.
+  const stack = await HeraldStack.start({ name: `bench-${name}`, apps: [], partitions: ctx.options.partitions, sinks: false });
   scope.add(`stack ${name}`, () => stack.stop());
   return stack;
 }

@@ -14,9 +14,9 @@ import { freePort, type HeraldStack } from '@herald/testing';
 import { stageScope, startProc, startService, startStack, type BenchContext } from '../context';
 import { mixRequests } from '../mix';
 import { INFRA_GROUPS, ResourceMonitor } from '../resources';
-import type { SideDetail, StageResult } from '../results';
+import type { StageResult } from '../results';
 import { ratio } from '../stats';
-import { measureDrain, type DrainMeasurement } from './measure';
+import { measureDrain, sideDetail } from './measure';
 
 const silent = createLogger({ service: 'bench', level: 'silent' });
 
@@ -43,19 +43,6 @@ export async function preloadNorth(ctx: BenchContext, stack: HeraldStack, count:
     await producer.disconnect();
   }
   return deliveries;
-}
-
-function side(m: DrainMeasurement, monitor: ResourceMonitor, group: string): SideDetail {
-  const all = monitor.figures(m.from, m.to, m.items);
-  const keep = [group, ...Object.keys(INFRA_GROUPS)];
-  return {
-    process: group,
-    rate: m.rate,
-    items: m.items,
-    window_s: (m.to - m.from) / 1000,
-    exhausted: m.exhausted,
-    resources: Object.fromEntries(keep.flatMap((k) => (all[k] ? [[k, all[k]]] : []))),
-  };
 }
 
 export async function runBridge(ctx: BenchContext): Promise<StageResult> {
@@ -111,8 +98,8 @@ export async function runBridge(ctx: BenchContext): Promise<StageResult> {
       baseline: bare.rate,
       ratio: ratio(measured.rate, bare.rate),
       unit: 'deliveries/s',
-      herald: side(measured, monitor, 'kafka-bridge'),
-      bare: side(bare, monitor, 'bare-bridge'),
+      herald: sideDetail(measured, monitor, 'kafka-bridge'),
+      bare: sideDetail(bare, monitor, 'bare-bridge'),
       baseline_is: 'bare kafkajs consumer group (3 partitions at once), JSON.parse, one EmailQueue/SmsQueue job per delivery via BullMQ Queue.addBulk per batch; no validation, tracking, NotificationQueue or status events',
     };
   } finally {

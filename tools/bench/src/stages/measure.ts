@@ -5,6 +5,8 @@
  * the supply is used up, and turn the samples into a windowed rate.
  */
 import { AbortedError, sleep, type BenchContext } from '../context';
+import { INFRA_GROUPS, type ResourceMonitor } from '../resources';
+import type { SideDetail } from '../results';
 import { windowRate, type CountSample, type WindowRate } from '../stats';
 
 export interface DrainMeasurement extends WindowRate {
@@ -38,4 +40,17 @@ export async function measureDrain(
   const rate = windowRate(samples, { warmupMs, durationMs, notBefore: options.readyAt, ...(options.total === undefined ? {} : { total: options.total }) });
   if (!rate) throw new Error(`${label}: not enough samples to measure a rate`);
   return { ...rate, samples };
+}
+
+/** One side of a comparison: its measured rate and the resources of its process, the sink and the infrastructure. */
+export function sideDetail(m: DrainMeasurement, monitor: ResourceMonitor, process: string): SideDetail {
+  const all = monitor.figures(m.from, m.to, m.items);
+  return {
+    process,
+    rate: m.rate,
+    items: m.items,
+    window_s: (m.to - m.from) / 1000,
+    exhausted: m.exhausted,
+    resources: Object.fromEntries([process, 'sink', ...Object.keys(INFRA_GROUPS)].flatMap((k) => (all[k] ? [[k, all[k]]] : []))),
+  };
 }

@@ -16,9 +16,9 @@ import { TrackingService, createPrismaClient } from '@herald/tracking';
 import { stageScope, startProc, startService, startSinks, startStack, type BenchContext, type SinkClient } from '../context';
 import { requestFor } from '../mix';
 import { INFRA_GROUPS, ResourceMonitor } from '../resources';
-import type { SideDetail, StageResult } from '../results';
+import type { StageResult } from '../results';
 import { ratio } from '../stats';
-import { measureDrain, type DrainMeasurement } from './measure';
+import { measureDrain, sideDetail } from './measure';
 
 const silent = createLogger({ service: 'bench', level: 'silent' });
 
@@ -56,18 +56,6 @@ async function seed(ctx: BenchContext, stack: HeraldStack, channel: Channel, cou
     await redis.quit();
     await prisma.$disconnect();
   }
-}
-
-function side(m: DrainMeasurement, monitor: ResourceMonitor, groups: readonly string[]): SideDetail {
-  const all = monitor.figures(m.from, m.to, m.items);
-  return {
-    process: groups[0] as string,
-    rate: m.rate,
-    items: m.items,
-    window_s: (m.to - m.from) / 1000,
-    exhausted: m.exhausted,
-    resources: Object.fromEntries([...groups, 'sink', ...Object.keys(INFRA_GROUPS)].flatMap((k) => (all[k] ? [[k, all[k]]] : []))),
-  };
 }
 
 export async function runWorker(ctx: BenchContext, channel: Channel): Promise<StageResult> {
@@ -116,8 +104,8 @@ export async function runWorker(ctx: BenchContext, channel: Channel): Promise<St
       baseline: bare.rate,
       ratio: ratio(herald.rate, bare.rate),
       unit: 'sent/s',
-      herald: side(herald, monitor, [app]),
-      bare: side(bare, monitor, [`bare-${channel}`]),
+      herald: sideDetail(herald, monitor, app),
+      bare: sideDetail(bare, monitor, `bare-${channel}`),
       baseline_is:
         channel === 'email'
           ? `bare nodemailer pooled transport (${SMTP_POOL_SIZE} connections), ${WORKER_CONCURRENCY} sendMail() in flight, same content and headers, same counting SMTP sink`
