@@ -36,7 +36,7 @@ let started = [];
 /** @type {(only: string[]) => Promise<unknown>} */
 let stopPlatform = async () => undefined;
 if (!help) {
-  const { platformUp, platformDown } = await import(pathToFileURL(path.join(repoRoot, 'tools/platform/src/platform.mjs')).href);
+  const { platformUp, platformDown, templateDatabaseUrl } = await import(pathToFileURL(path.join(repoRoot, 'tools/platform/src/platform.mjs')).href);
   say('Bringing up Kafka, Redis and PostgreSQL (reusing what already runs)...');
   const up = await platformUp({ only: ['kafka', 'redis', 'postgres'], log: (/** @type {string} */ line) => say(`  ${line}`) });
   for (const r of up.results) say(`  ${r.name.padEnd(9)} ${r.line}`);
@@ -47,9 +47,7 @@ if (!help) {
     say('npm run bench: the platform did not come up (see above)');
     process.exit(1);
   }
-  const template = process.env.DATABASE_ADMIN_URL
-    ? new URL(`/${process.env.DATABASE_TEMPLATE ?? 'herald_test'}`, process.env.DATABASE_ADMIN_URL).toString()
-    : `postgresql://postgres@127.0.0.1:5432/${process.env.DATABASE_TEMPLATE ?? 'herald_test'}`;
+  const template = templateDatabaseUrl();
   if ((await exec(process.execPath, ['tools/platform/src/migrate-cli.mjs', 'deploy'], { env: { DATABASE_URL: template } })) !== 0) {
     if (started.length) await stopPlatform(started);
     say('npm run bench: migrating the template database failed');

@@ -9,11 +9,11 @@ const { join } = require('node:path');
 module.exports = async function globalSetup() {
   if (process.env.HERALD_PLATFORM_READY === '1') return;
   const root = join(__dirname, '..', '..', '..');
-  const { platformUp } = await import(join(root, 'tools/platform/src/platform.mjs'));
+  const { platformUp, templateDatabaseUrl } = await import(join(root, 'tools/platform/src/platform.mjs'));
   const up = await platformUp({ only: ['kafka', 'redis', 'postgres'], log: () => undefined });
   if (!up.ok) throw new Error(`platform not up: ${up.results.map((r) => `${r.name}: ${r.line}`).join('; ')}`);
   execFileSync(process.execPath, [join(root, 'tools/platform/src/migrate-cli.mjs'), 'deploy'], {
-    env: { ...process.env, DATABASE_URL: process.env.DATABASE_TEMPLATE_URL || 'postgresql://postgres@127.0.0.1:5432/herald_test' },
+    env: { ...process.env, DATABASE_URL: templateDatabaseUrl() },
     stdio: 'ignore',
   });
   process.env.HERALD_PLATFORM_READY = '1';

@@ -44,6 +44,18 @@ export const DEFAULTS = Object.freeze({
 });
 
 /**
+ * The migrated template database that every test and bench stack clones (libs/testing reads the
+ * same DATABASE_ADMIN_URL and DATABASE_TEMPLATE): DATABASE_TEMPLATE_URL when set, otherwise
+ * DATABASE_TEMPLATE (herald_test) on DATABASE_ADMIN_URL's server.
+ * @param {NodeJS.ProcessEnv} [env]
+ */
+export function templateDatabaseUrl(env = process.env) {
+  if (env.DATABASE_TEMPLATE_URL) return env.DATABASE_TEMPLATE_URL;
+  const admin = env.DATABASE_ADMIN_URL || `postgresql://postgres@127.0.0.1:${DEFAULTS.postgres.port}/postgres`;
+  return new URL(`/${env.DATABASE_TEMPLATE || 'herald_test'}`, admin).toString();
+}
+
+/**
  * Parse an --only list ('sms-sink' is accepted for 'sms').
  * @param {string | undefined} only
  * @returns {ServiceName[]}

@@ -60,7 +60,7 @@ if (installed.ok) {
   const build = await step('build every project', () => nx(['build']));
   checks.push(build);
   checks.push(await step('typecheck and lint every project', () => nx(['typecheck', 'lint'])));
-  const { platformUp, platformDown } = await import('./platform.mjs');
+  const { platformUp, platformDown, templateDatabaseUrl } = await import('./platform.mjs');
   const platform = await step('bring up Kafka, Redis and PostgreSQL', async () => {
     const up = await platformUp({ only: ['kafka', 'redis', 'postgres'], log: (line) => say(`  ${line}`) });
     for (const r of up.results) say(`  ${r.name.padEnd(9)} ${r.line}`);
@@ -69,7 +69,7 @@ if (installed.ok) {
   });
   checks.push(platform);
   if (platform.ok) {
-    const template = 'postgresql://postgres@127.0.0.1:5432/herald_test';
+    const template = templateDatabaseUrl();
     const migrated = await step('migrate the test template database', () => exec(process.execPath, ['tools/platform/src/migrate-cli.mjs', 'deploy'], { env: { DATABASE_URL: template } }));
     checks.push(migrated);
     checks.push(await step('schema.prisma and the migrations agree', () => exec(process.execPath, ['tools/platform/src/migrate-cli.mjs', 'check'], { env: { DATABASE_URL: template } })));
