@@ -128,8 +128,6 @@ it('loses nothing and sends nothing twice while processes are killed with SIGKIL
     kills: kills.length,
     killed: kills,
     ...result,
-    lost: result.notFinal + result.emailsMissing + result.smsMissing,
-    duplicated: result.emailsDuplicated + result.smsDuplicated,
     secondsToFinalAfterLoad: Math.round(recoveredMs / 100) / 10,
   });
   expect(new Set(kills.map((k) => k.split('@')[0])).size).toBe(TARGETS.length);

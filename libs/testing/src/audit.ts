@@ -1,7 +1,7 @@
 /**
  * What became of a run: for every accepted message, whether each delivery reached a final status,
  * and how many times each one arrived at the sinks (emails counted by Message-ID, SMS by the
- * delivery reference). Figures are also appended to tmp/failure-report.json for the record.
+ * delivery reference). Figures are also appended to tmp/failure-report.jsonl for the record.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +24,10 @@ export interface Audit {
   smsDuplicated: number;
   /** Repeated SMS sends that the gateway dropped by idempotency key. */
   smsRepeatsSuppressed: number;
+  /** Accepted deliveries not final or missing at their sink (what the failure tables report). */
+  lost: number;
+  /** Extra copies at the sinks. */
+  duplicated: number;
 }
 
 export async function audit(stack: HeraldStack, messageIds: string[], channels: readonly Channel[]): Promise<Audit> {
@@ -42,6 +46,8 @@ export async function audit(stack: HeraldStack, messageIds: string[], channels: 
     smsMissing: 0,
     smsDuplicated: 0,
     smsRepeatsSuppressed: 0,
+    lost: 0,
+    duplicated: 0,
   };
   if (channels.includes('email')) {
     const seen = new Map<string, number>();
@@ -65,10 +71,12 @@ export async function audit(stack: HeraldStack, messageIds: string[], channels: 
     }
     out.smsRepeatsSuppressed = (await stack.sms.client.stats()).duplicatesSuppressed;
   }
+  out.lost = out.notFinal + out.emailsMissing + out.smsMissing;
+  out.duplicated = out.emailsDuplicated + out.smsDuplicated;
   return out;
 }
 
-/** Appends one test's figures to tmp/failure-report.json (one JSON object per line) and prints them. */
+/** Appends one test's figures to tmp/failure-report.jsonl (one JSON object per line) and prints them. */
 export function recordFigures(test: string, figures: Record<string, unknown>): void {
   const dir = join(repoRoot, 'tmp');
   mkdirSync(dir, { recursive: true });
