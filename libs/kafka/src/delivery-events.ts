@@ -1,22 +1,42 @@
-/** Publishes delivery status events to south-updates, keyed by message id (one partition per message keeps them in order). */
+/** Publishers of Herald's JSON events, keyed by message id (one partition per message keeps its events in order). */
 import { Headers, SOUTH_EVENT_VERSION, Topics, topicName, type DeliveryEvent } from '@herald/contracts';
 import type { BatchingProducer } from './producer';
 
-export class DeliveryEventPublisher {
-  readonly topic: string;
+/** JSON events with their schema version header, to one topic, keyed by message id. */
+export class EventPublisher<E extends { messageId: string }> {
+  private readonly headers: Record<string, string>;
 
   constructor(
     private readonly producer: BatchingProducer,
-    topicPrefix: string,
+    readonly topic: string,
+    schemaVersion: number,
   ) {
-    this.topic = topicName(Topics.South, topicPrefix);
+    this.headers = { [Headers.SchemaVersion]: String(schemaVersion) };
+  }
+
+  /** Resolves once Kafka has acknowledged every event. */
+  send(events: readonly E[]): Promise<void> {
+    return this.producer.send(
+      this.topic,
+      events.map((event) => ({ key: event.messageId, value: JSON.stringify(event), headers: this.headers })),
+    );
+  }
+}
+
+/** Delivery status events to south-updates. */
+export class DeliveryEventPublisher {
+  private readonly events: EventPublisher<DeliveryEvent>;
+
+  constructor(producer: BatchingProducer, topicPrefix: string) {
+    this.events = new EventPublisher(producer, topicName(Topics.South, topicPrefix), SOUTH_EVENT_VERSION);
+  }
+
+  get topic(): string {
+    return this.events.topic;
   }
 
   /** Resolves once Kafka has acknowledged every event. */
   report(events: readonly DeliveryEvent[]): Promise<void> {
-    return this.producer.send(
-      this.topic,
-      events.map((e) => ({ key: e.messageId, value: JSON.stringify(e), headers: { [Headers.SchemaVersion]: String(SOUTH_EVENT_VERSION) } })),
-    );
+    return this.events.send(events);
   }
 }
