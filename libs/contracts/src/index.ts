@@ -10,6 +10,7 @@ export * from './http/messages';
 export * from './http/replays';
 export * from './events/north';
 export * from './events/south';
+export * from './events/receipts';
 export * from './jobs/jobs';
 export * from './validation';
 export * from './validators';

@@ -35,12 +35,17 @@ export function SingleLine(maxLength: number, options: SchemaOptions = {}) {
   return Type.String({ minLength: 1, maxLength, pattern: SINGLE_LINE_PATTERN, ...options });
 }
 
-export const EmailAddress = Type.String({
-  format: 'email',
-  maxLength: 254,
-  description: 'An email address (RFC 5321 limits).',
-  examples: ['ada@example.com'],
-});
+/** An email address (RFC 5321 limits), described as given. */
+export function EmailAddressOf(description: string) {
+  return Type.String({ format: 'email', maxLength: 254, description, examples: ['ada@example.com'] });
+}
+
+export const EmailAddress = EmailAddressOf('An email address (RFC 5321 limits).');
+
+/** An https URL (what RFC 8058 one-click unsubscribe and webhook targets require). */
+export function HttpsUrl(description: string) {
+  return Type.String({ format: 'uri', pattern: '^https://[^\\s]+$', maxLength: 2_048, description, examples: ['https://example.com/unsubscribe?u=123'] });
+}
 
 /** E.164: a plus sign, a non-zero country code digit and at most 15 digits in all. */
 /** Visible ASCII only (0x21 to 0x7e): no spaces, no control characters (header-safe tokens). */

@@ -5,6 +5,7 @@ export * from './names';
 export * from './ports';
 export * from './process';
 export * from './sinks';
+export * from './emulators';
 export * from './services';
 export * from './factories';
 export * from './stack';

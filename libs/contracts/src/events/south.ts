@@ -34,6 +34,8 @@ export const DeliveryEvent = Type.Object(
     attempt: Type.Integer({ minimum: 0 }),
     at: Timestamp,
     providerMessageId: Type.Optional(Type.String({ maxLength: 512 })),
+    /** The provider that holds (or held) this attempt, e.g. smtp, ses, twilio. */
+    provider: Type.Optional(Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z0-9-]+$' })),
     error: Type.Optional(DeliveryError),
     /** When a failed attempt will be retried. */
     retryAt: Type.Optional(Timestamp),
@@ -52,6 +54,7 @@ export interface DeliveryEventFields {
   attempt: number;
   at?: Date;
   providerMessageId?: string | null;
+  provider?: string;
   error?: DeliveryError;
   retryAt?: Date;
 }
@@ -70,6 +73,7 @@ export function makeDeliveryEvent(f: DeliveryEventFields): DeliveryEvent {
     attempt: f.attempt,
     at: (f.at ?? new Date()).toISOString(),
     ...(f.providerMessageId ? { providerMessageId: f.providerMessageId } : {}),
+    ...(f.provider ? { provider: f.provider } : {}),
     ...(f.error ? { error: { ...f.error, message: f.error.message.slice(0, ERROR_MESSAGE_LENGTH), code: f.error.code.slice(0, ERROR_CODE_LENGTH) } } : {}),
     ...(f.retryAt ? { retryAt: f.retryAt.toISOString() } : {}),
   };

@@ -1,7 +1,7 @@
 /** POST /v1/North: the request that asks Herald to deliver one message on one or more channels. */
 import { Type, type Static } from '@sinclair/typebox';
 import { CHANNELS } from '../channels';
-import { EmailAddress, PhoneNumber, SINGLE_LINE_PATTERN, SingleLine, StringEnum, Text, Uuid, VISIBLE_ASCII_PATTERN } from '../schema-kit';
+import { EmailAddress, EmailAddressOf, HttpsUrl, PhoneNumber, SINGLE_LINE_PATTERN, SingleLine, StringEnum, Text, Uuid, VISIBLE_ASCII_PATTERN } from '../schema-kit';
 
 export const LIMITS = {
   subject: 998,
@@ -12,6 +12,7 @@ export const LIMITS = {
   metadataKeyLength: 64,
   metadataValueLength: 1_024,
   idempotencyKeyLength: 255,
+  displayName: 100,
 } as const;
 
 export const ChannelSchema = StringEnum(CHANNELS, { description: 'A delivery channel.' });
@@ -29,6 +30,12 @@ export const EmailContent = Type.Object(
     subject: SingleLine(LIMITS.subject, { description: 'Subject line; CR and LF are refused.' }),
     text: Type.Optional(Text({ minLength: 1, maxLength: LIMITS.emailText, description: 'Plain-text body.' })),
     html: Type.Optional(Text({ minLength: 1, maxLength: LIMITS.emailHtml, description: 'HTML body.' })),
+    from: Type.Optional(EmailAddressOf("Sender address; must be one of the sender identities allowed for your API client (default: the deployment's EMAIL_FROM).")),
+    fromName: Type.Optional(SingleLine(LIMITS.displayName, { description: 'Display name shown with the sender address.' })),
+    replyTo: Type.Optional(EmailAddressOf('Where replies go (Reply-To).')),
+    unsubscribeUrl: Type.Optional(
+      HttpsUrl('Your one-click unsubscribe URL: sent as List-Unsubscribe with List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC 8058), so mailbox providers show an unsubscribe button.'),
+    ),
   },
   {
     additionalProperties: false,

@@ -8,6 +8,9 @@ import { EmailAddress, PhoneNumber, Timestamp, Uuid } from '../schema-kit';
 
 export const JOB_VERSION = 1;
 
+/** An API client's name (as in API_KEYS). */
+export const ClientName = Type.String({ minLength: 1, maxLength: 128 });
+
 const DeliveryRef = Type.Object(
   { deliveryId: Uuid, channel: ChannelSchema, generation: Type.Integer({ minimum: 0 }) },
   { additionalProperties: false },
@@ -19,6 +22,8 @@ export const NotificationJob = Type.Object(
     v: Type.Literal(JOB_VERSION),
     messageId: Uuid,
     acceptedAt: Timestamp,
+    /** The API client that sent the message (suppression lists are per client). */
+    client: Type.Optional(ClientName),
     deliveries: Type.Array(DeliveryRef, { minItems: 1 }),
     to: Type.Object(
       { email: Type.Optional(EmailAddress), phone: Type.Optional(PhoneNumber) },
@@ -34,6 +39,8 @@ export type NotificationJob = Static<typeof NotificationJob>;
 const DeliveryJobBase = {
   v: Type.Literal(JOB_VERSION),
   messageId: Uuid,
+  /** The API client that sent the message (suppression lists are per client). */
+  client: Type.Optional(ClientName),
   deliveryId: Uuid,
   generation: Type.Integer({ minimum: 0 }),
   acceptedAt: Timestamp,

@@ -1,0 +1,7 @@
+/** @herald/emulators: local emulators of email and SMS providers' APIs, for local runs and tests. */
+export * from './kit/emulator';
+export * from './kit/faults';
+export * from './kit/receipts';
+export { emailEmulators } from './email';
+export { smsEmulators } from './sms';
+export { createEmulator, EMULATOR_PROVIDERS } from './registry';

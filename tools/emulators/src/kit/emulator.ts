@@ -1,0 +1,171 @@
+/**
+ * The shared body of every provider emulator: a Fastify server on which the provider module
+ * registers its API routes, the store of accepted messages, failure injection, receipts, and the
+ * control API every emulator answers the same way:
+ *
+ *   GET    /_emulator/messages[?to=...]   { messages: [...] } accepted messages, oldest first
+ *   GET    /_emulator/stats               { received, faultsInjected, receipts: {...} }
+ *   POST   /_emulator/faults              { faults: Fault[] } queue faults (see faults.ts)
+ *   DELETE /_emulator/faults              clear them
+ *   POST   /_emulator/receipts            partial ReceiptSettings (see receipts.ts)
+ *   POST   /_emulator/reset               forget messages, faults, receipt settings and stats
+ *   GET    /healthz                       { status: 'ok', provider }
+ *
+ * Only for local runs and tests: it listens on loopback by default and keeps everything in memory.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { FaultQueue, type Fault } from './faults';
+import { ReceiptDispatcher, type EmulatedOutcome, type ReceiptSettings, type RenderedReceipt } from './receipts';
+
+export interface StoredMessage {
+  /** The provider's id for it, as the API answered. */
+  id: string;
+  to: string;
+  from: string | null;
+  /** Email subject, or null for SMS. */
+  subject: string | null;
+  text: string | null;
+  html: string | null;
+  /** Provider-specific extras as the API received them (custom args, tags, metadata, headers). */
+  extra: Record<string, unknown>;
+  receivedAt: string;
+}
+
+export interface EmulatorOptions {
+  host?: string;
+  port?: number;
+  /** Where receipts go (e.g. http://127.0.0.1:9004/providers/twilio/events); none: receipts are not sent. */
+  callbackUrl?: string;
+  /** Provider-specific settings (credentials the emulator accepts, signing keys...), from --key=value flags. */
+  settings?: Record<string, string>;
+  /** Most messages kept (oldest dropped). */
+  maxMessages?: number;
+  logger?: boolean;
+}
+
+export interface ProviderError {
+  status: number;
+  headers?: Record<string, string>;
+  body: unknown;
+  contentType?: string;
+}
+
+export interface SendFlow<R> {
+  reply: FastifyReply;
+  /** The recipient (what faults and outcome overrides match). */
+  to: string;
+  /** Builds the message to store (after faults that refuse it). */
+  message: () => StoredMessage;
+  /** The provider's answer to a fault that carries a status. */
+  error: (fault: Fault) => ProviderError;
+  /** The outcomes the provider reports for this recipient by default (its own test recipients). */
+  defaultOutcomes: (to: string) => EmulatedOutcome[];
+  /** The signed callbacks for a stored message and its outcomes (empty without a callback URL). */
+  receipts: (message: StoredMessage, outcomes: EmulatedOutcome[]) => RenderedReceipt[];
+  /** The provider's success answer. */
+  respond: (message: StoredMessage) => R;
+  successStatus?: number;
+}
+
+/** What a provider module supplies. */
+export interface ProviderEmulator {
+  readonly provider: string;
+  readonly channel: 'email' | 'sms';
+  /** Registers the provider's API routes (and body parsers) on the emulator's app. */
+  register(emulator: Emulator): void | Promise<void>;
+}
+
+export class Emulator {
+  readonly app: FastifyInstance;
+  readonly faults = new FaultQueue();
+  readonly receipts = new ReceiptDispatcher();
+  readonly messages: StoredMessage[] = [];
+  received = 0;
+  url = '';
+
+  constructor(
+    readonly provider: ProviderEmulator,
+    readonly options: EmulatorOptions = {},
+  ) {
+    this.app = Fastify({ logger: options.logger ?? false, bodyLimit: 10 * 1024 * 1024 });
+    this.registerControl();
+  }
+
+  get callbackUrl(): string | undefined {
+    return this.options.callbackUrl;
+  }
+
+  /** A provider-specific setting, or its default. */
+  setting(name: string, fallback: string): string {
+    return this.options.settings?.[name] ?? fallback;
+  }
+
+  /** Runs one send call the provider's way, with faults, storage, receipts and the answer. */
+  async send<R>(flow: SendFlow<R>): Promise<FastifyReply | R | undefined> {
+    const { reply } = flow;
+    const fault = this.faults.take(flow.to);
+    if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault?.drop === 'before') {
+      reply.hijack();
+      reply.raw.destroy();
+      return undefined;
+    }
+    if (fault?.status) {
+      const e = flow.error(fault);
+      const headers = { ...(e.headers ?? {}), ...(fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) }) };
+      return reply.code(e.status).headers(headers).type(e.contentType ?? 'application/json').send(e.body);
+    }
+    const message = flow.message();
+    this.received += 1;
+    this.messages.push(message);
+    const max = this.options.maxMessages ?? 100_000;
+    if (this.messages.length > max) this.messages.splice(0, this.messages.length - max);
+    const outcomes = this.receipts.outcomesFor(message.to, flow.defaultOutcomes(message.to));
+    const rendered = this.callbackUrl ? flow.receipts(message, outcomes) : [];
+    const dispatched = this.receipts.dispatch(rendered);
+    if (this.receipts.settings.beforeResponse) await dispatched;
+    if (fault?.drop === 'after') {
+      reply.hijack();
+      reply.raw.destroy();
+      return undefined;
+    }
+    return reply.code(flow.successStatus ?? 200).send(flow.respond(message));
+  }
+
+  private registerControl(): void {
+    const app = this.app;
+    app.get('/healthz', async () => ({ status: 'ok', provider: this.provider.provider }));
+    app.get<{ Querystring: { to?: string } }>('/_emulator/messages', async (request) => ({
+      messages: request.query.to ? this.messages.filter((m) => m.to === request.query.to) : this.messages,
+    }));
+    app.get('/_emulator/stats', async () => ({ received: this.received, faultsInjected: this.faults.injected, faultsPending: this.faults.pending.length, receipts: this.receipts.stats }));
+    app.post<{ Body: { faults: Fault[] } }>('/_emulator/faults', async (request) => {
+      this.faults.add(request.body.faults ?? []);
+      return { pending: this.faults.pending };
+    });
+    app.delete('/_emulator/faults', async () => {
+      this.faults.clear();
+      return { pending: [] };
+    });
+    app.post<{ Body: Partial<ReceiptSettings> }>('/_emulator/receipts', async (request) => this.receipts.configure(request.body ?? {}));
+    app.post('/_emulator/reset', async () => {
+      this.messages.length = 0;
+      this.received = 0;
+      this.faults.clear();
+      this.faults.injected = 0;
+      this.receipts.reset();
+      return { reset: true };
+    });
+  }
+
+  async start(): Promise<string> {
+    await this.provider.register(this);
+    this.url = await this.app.listen({ host: this.options.host ?? '127.0.0.1', port: this.options.port ?? 0 });
+    return this.url;
+  }
+
+  async close(): Promise<void> {
+    await this.receipts.close();
+    await this.app.close();
+  }
+}
