@@ -14,6 +14,8 @@ export const ErrorCodes = {
   IdempotencyMismatch: 'HERALD_ERR_IDEMPOTENCY_KEY_REUSED',
   IdempotencyInProgress: 'HERALD_ERR_IDEMPOTENCY_KEY_IN_PROGRESS',
   Unauthorized: 'HERALD_ERR_UNAUTHORIZED',
+  RateLimited: 'HERALD_ERR_RATE_LIMITED',
+  NotAllowed: 'HERALD_ERR_NOT_ALLOWED',
   Unavailable: 'HERALD_ERR_UNAVAILABLE',
   Internal: 'HERALD_ERR_INTERNAL',
 } as const;
@@ -44,9 +46,15 @@ export const problems = {
   validation: (errors: FieldError[]) =>
     new HttpProblemError(400, ErrorCodes.Validation, 'Request validation failed', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors),
   malformedJson: (detail: string) => new HttpProblemError(400, ErrorCodes.MalformedJson, 'Malformed JSON body', detail),
-  unsupportedMediaType: (type: string | undefined) =>
-    new HttpProblemError(415, ErrorCodes.UnsupportedMediaType, 'Unsupported media type', `Send application/json (got ${type ?? 'no content type'}).`),
+  unsupportedMediaType: (got: string) =>
+    new HttpProblemError(415, ErrorCodes.UnsupportedMediaType, 'Unsupported media type', `Send application/json in UTF-8 (got ${got}).`),
   payloadTooLarge: (limit: number) => new HttpProblemError(413, ErrorCodes.PayloadTooLarge, 'Payload too large', `The body must be at most ${limit} bytes.`),
+  messageTooLarge: (limit: number) =>
+    new HttpProblemError(413, ErrorCodes.PayloadTooLarge, 'Payload too large', `The message is larger than Herald can queue (${limit} bytes with its envelope); nothing was accepted.`),
+  notAllowed: (errors: FieldError[]) =>
+    new HttpProblemError(422, ErrorCodes.NotAllowed, 'Not allowed for this client', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors),
+  tooManyRequests: (retryAfterSec: number, headers: Record<string, string>) =>
+    new HttpProblemError(429, ErrorCodes.RateLimited, 'Too many requests', `This API client is over its rate limit; retry after ${retryAfterSec} s.`, undefined, headers),
   notFound: (method: string, url: string) => new HttpProblemError(404, ErrorCodes.NotFound, 'Not found', `No route ${method} ${url}.`),
   messageNotFound: (id: string) => new HttpProblemError(404, ErrorCodes.MessageNotFound, 'Message not found', `No message has id ${id}.`),
   idempotencyMismatch: () =>

@@ -11,7 +11,7 @@ let t: TestApp;
 let app: App;
 
 beforeAll(async () => {
-  t = await startTestApp({ name: 'corpus', idempotency: true });
+  t = await startTestApp({ name: 'corpus' });
   app = t.app;
 });
 afterAll(async () => {

@@ -55,6 +55,7 @@ beforeAll(async () => {
       KAFKA_BROKERS: services.kafkaBrokers.join(','),
       KAFKA_TOPIC_PREFIX: prefix,
       DATABASE_URL: database.url,
+      AUTH_DISABLED: 'true',
       SHUTDOWN_GRACE_MS: '10000',
     },
     readyUrl: `${url}/readyz`,

@@ -15,7 +15,7 @@ let kafka: Kafka;
 let northTopic: string;
 
 beforeAll(async () => {
-  t = await startTestApp({ name: 'ingest', partitions: 3, bodyLimit: 64 * 1024, databaseReadiness: true });
+  t = await startTestApp({ name: 'ingest', partitions: 3, env: { BODY_LIMIT_BYTES: String(64 * 1024) } });
   ({ app, kafka, northTopic } = t);
 });
 afterAll(async () => {

@@ -20,7 +20,7 @@ it('turns 60 concurrent requests with one Idempotency-Key into one message and o
   const body = JSON.stringify(northRequest());
   const answers = await Promise.all(
     Array.from({ length: 60 }, () =>
-      fetch(`${stack.ingestUrl}/v1/North`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key, connection: 'close' }, body }).then(async (r) => ({
+      fetch(`${stack.ingestUrl}/v1/North`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key, connection: 'close', ...stack.authHeaders }, body }).then(async (r) => ({
         status: r.status,
         replayed: r.headers.get('idempotent-replayed') === 'true',
         body: (await r.json()) as NorthAccepted,

@@ -40,6 +40,7 @@ it('loses nothing when Redis and then the Kafka broker restart during a run', as
 
   const load = await runLoad({
     url: stack.ingestUrl,
+    headers: stack.authHeaders,
     count: 900,
     ratePerSec: 45,
     keyPrefix: `infra-${Date.now()}`,

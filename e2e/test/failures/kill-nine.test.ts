@@ -98,6 +98,7 @@ it('loses nothing and sends nothing twice while processes are killed with SIGKIL
 
   const load = await runLoad({
     url: stack.ingestUrl,
+    headers: stack.authHeaders,
     count: MESSAGES,
     ratePerSec: RATE,
     keyPrefix: `kill-${Date.now()}`,

@@ -29,6 +29,7 @@ it('drains each service on SIGTERM without losing or doubling anything', async (
   let rolling: Promise<void> = Promise.resolve();
   const load = await runLoad({
     url: stack.ingestUrl,
+    headers: stack.authHeaders,
     count: 800,
     ratePerSec: 40,
     keyPrefix: `rolling-${Date.now()}`,

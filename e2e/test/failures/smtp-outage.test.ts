@@ -39,7 +39,7 @@ afterAll(async () => {
 }, 120_000);
 
 async function replay(body: Record<string, unknown>): Promise<{ status: number; answer: ReplayAnswer }> {
-  const response = await fetch(`${stack.ingestUrl}/v1/replays`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${stack.ingestUrl}/v1/replays`, { method: 'POST', headers: { 'content-type': 'application/json', ...stack.authHeaders }, body: JSON.stringify(body) });
   return { status: response.status, answer: (await response.json()) as ReplayAnswer };
 }
 
@@ -49,6 +49,7 @@ it('retries through an SMTP outage and delivers everything once when the server 
   let outage: Promise<void> = Promise.resolve();
   const load = await runLoad({
     url: stack.ingestUrl,
+    headers: stack.authHeaders,
     count: 300,
     ratePerSec: 30,
     keyPrefix: `outage-${Date.now()}`,
@@ -106,7 +107,8 @@ it('fails deliveries that outlive their maximum age with the reason, and a repla
   await worker.start();
   await stack.maildev.process.stop();
 
-  const load = await runLoad({ url: stack.ingestUrl, count: 20, ratePerSec: 20, keyPrefix: `expire-${Date.now()}`, body: emailOnly });
+  const load = await runLoad({ url: stack.ingestUrl,
+    headers: stack.authHeaders, count: 20, ratePerSec: 20, keyPrefix: `expire-${Date.now()}`, body: emailOnly });
   const ids = [...new Set(load.accepted.values())];
   expect(ids).toHaveLength(20);
   await waitFor('the deliveries to expire', async () => (await stack.statusCounts(ids))['failed'] === ids.length, { timeoutMs: 60_000, intervalMs: 500 });

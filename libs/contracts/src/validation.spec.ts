@@ -79,3 +79,12 @@ describe('NorthEvent contract', () => {
     expect(() => northEventValidator.parse({ ...event, messageId: 'x' })).toThrow(/NorthEvent is invalid/);
   });
 });
+
+describe('field errors of hostile input', () => {
+  it('lists at most 20, however many fields are wrong', () => {
+    const metadata = Object.fromEntries(Array.from({ length: 8_000 }, (_, i) => [`k${i}`, {}]));
+    const errors = northRequestValidator.errors({ ...valid, metadata });
+    expect(errors).toHaveLength(20);
+    expect(errors[0]).toEqual({ field: expect.stringMatching(/^\/metadata/), message: expect.any(String) });
+  });
+});

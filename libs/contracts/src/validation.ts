@@ -92,42 +92,92 @@ function article(type: string): string {
   return names.join(' or ');
 }
 
+/** At most this many field errors are reported for one value (the rest are counted, not listed). */
+export const MAX_FIELD_ERRORS = 20;
+
+/** The schema path of the nearest enclosing `anyOf` error, if any (`a/b/anyOf/0/x` -> `a/b/anyOf`). */
+function enclosingAnyOf(schemaPath: string, anyOfPaths: ReadonlySet<string>): string | undefined {
+  let at = schemaPath.lastIndexOf('/anyOf/');
+  while (at >= 0) {
+    const candidate = schemaPath.slice(0, at + '/anyOf'.length);
+    if (anyOfPaths.has(candidate)) return candidate;
+    at = schemaPath.lastIndexOf('/anyOf/', at - 1);
+  }
+  return undefined;
+}
+
+/** One error for an anyOf that failed, from the errors of its branches. */
+function collapseAnyOf(anyOf: ErrorObject, inner: readonly ErrorObject[]): FieldError {
+  const field = anyOf.instancePath || '/';
+  if (inner.length > 0 && inner.every((e) => e.keyword === 'required')) {
+    const names = inner.map((e) => String((e.params as Record<string, unknown>)['missingProperty']));
+    return { field, message: `must have one of: ${[...new Set(names)].join(', ')}` };
+  }
+  if (inner.length > 0 && inner.every((e) => e.keyword === 'type' && e.instancePath === anyOf.instancePath)) {
+    const types = inner.map((e) => String((e.params as Record<string, unknown>)['type']));
+    return { field, message: `must be ${article([...new Set(types)].join(','))}` };
+  }
+  const specific = inner.find((e) => e.keyword !== 'type');
+  return specific ? describe(specific) : { field, message: 'does not match any allowed form' };
+}
+
 /**
  * Ajv errors as FieldError[]: `if` wrappers dropped, each `anyOf` collapsed into one error
- * ("must have one of: text, html"), duplicates removed.
+ * ("must have one of: text, html"), duplicates removed, at most `max` of them.
+ *
+ * Linear in the number of errors (each error finds its enclosing anyOf by its schema path, and an
+ * anyOf's branches are grouped in one pass), so that a hostile body that makes Ajv report tens of
+ * thousands of errors costs milliseconds, not the event loop.
  */
-export function toFieldErrors(errors: readonly ErrorObject[] | null | undefined): FieldError[] {
+export function toFieldErrors(errors: readonly ErrorObject[] | null | undefined, max: number = MAX_FIELD_ERRORS): FieldError[] {
   if (!errors?.length) return [];
-  const anyOfs = errors.filter((e) => e.keyword === 'anyOf');
-  const inside = (e: ErrorObject) => anyOfs.some((a) => e !== a && e.schemaPath.startsWith(`${a.schemaPath}/`));
-  const out: FieldError[] = [];
-  for (const anyOf of anyOfs) {
-    const branches = errors.filter((e) => e !== anyOf && e.schemaPath.startsWith(`${anyOf.schemaPath}/`));
-    const field = anyOf.instancePath || '/';
-    if (branches.length > 0 && branches.every((e) => e.keyword === 'required')) {
-      const names = branches.map((e) => String((e.params as Record<string, unknown>)['missingProperty']));
-      out.push({ field, message: `must have one of: ${[...new Set(names)].join(', ')}` });
-    } else if (branches.length > 0 && branches.every((e) => e.keyword === 'type' && e.instancePath === anyOf.instancePath)) {
-      const types = branches.map((e) => String((e.params as Record<string, unknown>)['type']));
-      out.push({ field, message: `must be ${article([...new Set(types)].join(','))}` });
+  const anyOfKeys = new Set<string>();
+  for (const e of errors) if (e.keyword === 'anyOf') anyOfKeys.add(`${e.instancePath}\u0000${e.schemaPath}`);
+  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.schemaPath));
+  // Branch errors of each anyOf, keyed by instance path and the anyOf's schema path.
+  const branches = new Map<string, ErrorObject[]>();
+  const branchOf = (e: ErrorObject): string | undefined => {
+    if (e.keyword === 'anyOf' || anyOfPaths.size === 0) return undefined;
+    const path = enclosingAnyOf(e.schemaPath, anyOfPaths);
+    if (path === undefined) return undefined;
+    // A branch error sits at the anyOf's instance or below it.
+    for (let p = e.instancePath; ; p = p.slice(0, Math.max(0, p.lastIndexOf('/')))) {
+      const key = `${p}\u0000${path}`;
+      if (anyOfKeys.has(key)) return key;
+      if (p === '') return undefined;
+    }
+  };
+  const plain: ErrorObject[] = [];
+  for (const e of errors) {
+    const key = branchOf(e);
+    if (key !== undefined) {
+      const list = branches.get(key) ?? [];
+      list.push(e);
+      branches.set(key, list);
     } else {
-      const specific = branches.find((e) => e.keyword !== 'type');
-      out.push(specific ? describe(specific) : { field, message: 'does not match any allowed form' });
+      plain.push(e);
     }
   }
-  for (const error of errors) {
-    // `if` wrappers say nothing; anyOf branches were collapsed above; a propertyNames failure is
-    // reported once, on the key, not again by its inner rule against the object.
-    if (error.keyword === 'if' || error.keyword === 'anyOf' || inside(error) || error.schemaPath.includes('/propertyNames/')) continue;
-    out.push(describe(error));
-  }
+  const out: FieldError[] = [];
   const seen = new Set<string>();
-  return out.filter((e) => {
+  const push = (e: FieldError) => {
     const key = `${e.field}\u0000${e.message}`;
-    if (seen.has(key)) return false;
+    if (seen.has(key)) return;
     seen.add(key);
-    return true;
-  });
+    out.push(e);
+  };
+  for (const error of plain) {
+    if (out.length >= max) break;
+    if (error.keyword === 'anyOf') {
+      push(collapseAnyOf(error, branches.get(`${error.instancePath}\u0000${error.schemaPath}`) ?? []));
+      continue;
+    }
+    // `if` wrappers say nothing; a propertyNames failure is reported once, on the key, not again by
+    // its inner rule against the object.
+    if (error.keyword === 'if' || error.schemaPath.includes('/propertyNames/')) continue;
+    push(describe(error));
+  }
+  return out;
 }
 
 export class ContractViolationError extends Error {

@@ -169,6 +169,17 @@ describe('deliver', () => {
     await expect(deliver(j, { holder: 'w1' }, d)).resolves.toMatchObject({ kind: 'sent', attempt: 2 });
   });
 
+  it("keeps the provider's own text out of the events clients see, and logs it", async () => {
+    const provider = new ScriptedProvider([new ProviderError('connect ECONNREFUSED 10.1.2.3:25 (smtp.internal.example)', { code: 'ECONNREFUSED', permanent: false })]);
+    const logged: object[] = [];
+    const { d, reporter } = deps(provider, { log: { info: (obj) => void logged.push(obj), warn: () => undefined } });
+    await expect(deliver(job(), { holder: 'w1' }, d)).rejects.toBeInstanceOf(RetryLaterError);
+    const shown = JSON.stringify(reporter.events);
+    expect(shown).not.toMatch(/10\.1\.2\.3|smtp\.internal/);
+    expect(reporter.events[1]?.error).toEqual({ code: 'ECONNREFUSED', message: 'the provider refused the connection', permanent: false });
+    expect(logged).toContainEqual(expect.objectContaining({ code: 'ECONNREFUSED', providerError: 'connect ECONNREFUSED 10.1.2.3:25 (smtp.internal.example)' }));
+  });
+
   it('honours a provider Retry-After longer than its own backoff', async () => {
     const provider = new ScriptedProvider([new ProviderError('429', { code: 'HTTP_429', permanent: false, retryAfterMs: 30_000 })]);
     const { d } = deps(provider);
@@ -183,7 +194,7 @@ describe('deliver', () => {
     await expect(deliver(j, { holder: 'w1' }, d)).rejects.toBeInstanceOf(DeliveryFailedError);
     expect(ledger.rows.get(j.deliveryId)?.state).toBe('failed');
     expect(reporter.types()).toEqual(['sending', 'failed']);
-    expect(reporter.events[1]?.error).toEqual({ code: 'SMTP_550', message: '550 mailbox unavailable', permanent: true });
+    expect(reporter.events[1]?.error).toEqual({ code: 'SMTP_550', message: 'the mail server refused the message (SMTP 550)', permanent: true });
     await expect(deliver(j, { holder: 'w1' }, d)).resolves.toMatchObject({ kind: 'skipped' });
     expect(provider.calls).toBe(1);
   });
@@ -195,7 +206,7 @@ describe('deliver', () => {
     for (let i = 0; i < 2; i += 1) await expect(deliver(j, { holder: 'w1' }, d)).rejects.toBeInstanceOf(RetryLaterError);
     const error = (await deliver(j, { holder: 'w1' }, d).catch((e: unknown) => e)) as DeliveryFailedError;
     expect(error).toBeInstanceOf(DeliveryFailedError);
-    expect(error.message).toBe('gave up after 3 attempts: connection refused');
+    expect(error.message).toBe('gave up after 3 attempts: the provider refused the connection');
     expect(provider.calls).toBe(3);
     expect(reporter.types()).toEqual(['sending', 'attempt_failed', 'sending', 'attempt_failed', 'sending', 'attempt_failed', 'failed']);
   });
@@ -289,6 +300,6 @@ describe('deliver', () => {
     reporter.failNext = 2;
     await expect(deliver(j, { holder: 'w1' }, d)).rejects.toThrow('Kafka is down');
     await expect(deliver(j, { holder: 'w1' }, d)).resolves.toMatchObject({ kind: 'skipped' });
-    expect(reporter.events).toEqual([expect.objectContaining({ type: 'failed', error: { code: 'SMTP_550', message: '550 mailbox unavailable', permanent: true } })]);
+    expect(reporter.events).toEqual([expect.objectContaining({ type: 'failed', error: { code: 'SMTP_550', message: 'the mail server refused the message (SMTP 550)', permanent: true } })]);
   });
 });

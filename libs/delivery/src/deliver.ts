@@ -151,24 +151,26 @@ export async function deliver<J extends DeliveryJob>(job: J, context: AttemptCon
   } catch (caught) {
     const error = asProviderError(caught);
     const pending = (await sendingReported) ? [] : [sending];
-    const detail: DeliveryError = { code: error.code, message: error.message, permanent: error.permanent };
+    // The provider's own text stays in the log; the events (what clients see) carry Herald's summary.
+    log.info({ ...ids, attempt, provider: provider.name, code: error.code, permanent: error.permanent, outcomeUnknown: error.outcomeUnknown, providerError: error.message }, 'provider call failed');
+    const detail: DeliveryError = { code: error.code, message: error.summary, permanent: error.permanent };
     if (error.permanent) return fail(detail, pending);
     const delay = Math.max(error.retryAfterMs ?? 0, backoffDelayMs(attempt, policy.backoff, deps.random));
     const retryAt = new Date(now().getTime() + delay);
     if (attempt >= policy.maxAttempts) {
-      return fail({ code: error.code, message: `gave up after ${attempt} attempts: ${error.message}`, permanent: true }, [...pending, event('attempt_failed', attempt, { error: detail })]);
+      return fail({ code: error.code, message: `gave up after ${attempt} attempts: ${error.summary}`, permanent: true }, [...pending, event('attempt_failed', attempt, { error: detail })]);
     }
     if (retryAt.getTime() - Date.parse(job.acceptedAt) > policy.maxAgeMs) {
-      return fail({ code: 'EXPIRED', message: `not sent within ${Math.round(policy.maxAgeMs / 1000)} s of acceptance; last error ${error.code}: ${error.message}`, permanent: true }, [
+      return fail({ code: 'EXPIRED', message: `not sent within ${Math.round(policy.maxAgeMs / 1000)} s of acceptance; last error ${error.code}: ${error.summary}`, permanent: true }, [
         ...pending,
         event('attempt_failed', attempt, { error: detail }),
       ]);
     }
     // Definitely not sent: free the claim. Outcome unknown: keep it; once the lease runs out the
     // next attempt finds the delivery in doubt and checks before sending again.
-    if (!error.outcomeUnknown) await ledger.release(job.deliveryId, context.holder, ledgerErrorText(error));
+    if (!error.outcomeUnknown) await ledger.release(job.deliveryId, context.holder, ledgerErrorText(detail));
     await reporter.report([...pending, event('attempt_failed', attempt, { error: detail, retryAt })]);
-    throw new RetryLaterError(`${error.code}: ${error.message}`, error.code, delay);
+    throw new RetryLaterError(`${error.code}: ${error.summary}`, error.code, delay);
   }
   await ledger.markSent(job.deliveryId, receipt.providerMessageId);
   const pending = (await sendingReported) ? [] : [sending];

@@ -4,3 +4,4 @@ export * from './ports';
 export * from './errors';
 export * from './policy';
 export * from './deliver';
+export * from './summary';

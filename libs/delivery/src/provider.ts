@@ -1,5 +1,6 @@
 /** What a delivery provider (an SMTP relay, an SMS gateway) looks like to the workers. */
 import type { DeliveryJob } from '@herald/contracts';
+import { safeSummary } from './summary';
 
 export interface ProviderReceipt {
   /** The provider's id for the message (SMTP Message-ID, gateway id), when it gives one. */
@@ -36,13 +37,17 @@ export class ProviderError extends Error {
   readonly permanent: boolean;
   readonly outcomeUnknown: boolean;
   readonly retryAfterMs: number | undefined;
+  /** What API clients may see: Herald's sentence for the code (see safeSummary) unless the adapter gives a safe one. */
+  readonly summary: string;
 
-  constructor(message: string, options: { code: string; permanent: boolean; outcomeUnknown?: boolean; retryAfterMs?: number; cause?: unknown }) {
+  /** `message` is the provider's own text: it is logged, never shown to API clients. */
+  constructor(message: string, options: { code: string; permanent: boolean; outcomeUnknown?: boolean; retryAfterMs?: number; summary?: string; cause?: unknown }) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ProviderError';
     this.code = options.code;
     this.permanent = options.permanent;
     this.outcomeUnknown = options.outcomeUnknown ?? false;
     this.retryAfterMs = options.retryAfterMs;
+    this.summary = options.summary ?? safeSummary(options.code);
   }
 }

@@ -1,20 +1,29 @@
 /** Topic administration and a readiness probe. */
-import type { Kafka } from 'kafkajs';
+import { ConfigResourceTypes, type Kafka } from 'kafkajs';
 import { Topics, topicName } from '@herald/contracts';
 
 export interface TopicSpec {
   topic: string;
   numPartitions: number;
   replicationFactor?: number;
+  /** The topic's max.message.bytes (the largest record batch it takes). */
+  maxMessageBytes?: number;
 }
 
+/**
+ * max.message.bytes of Herald's topics: the ingest-api's largest body (BODY_LIMIT_BYTES, 1 MiB by
+ * default) plus the event envelope and the batch framing. The ingest-api reads the topic's value
+ * at start and refuses (413) any message that would not fit.
+ */
+export const HERALD_TOPIC_MAX_MESSAGE_BYTES = 1_048_576 + 64 * 1024;
+
 /** Herald's topics under a prefix, with the partition counts we run with locally. */
-export function heraldTopicSpecs(prefix = '', partitions = 6): TopicSpec[] {
+export function heraldTopicSpecs(prefix = '', partitions = 6, maxMessageBytes = HERALD_TOPIC_MAX_MESSAGE_BYTES): TopicSpec[] {
   return [
-    { topic: topicName(Topics.North, prefix), numPartitions: partitions },
-    { topic: topicName(Topics.South, prefix), numPartitions: partitions },
-    { topic: topicName(Topics.NorthDeadLetter, prefix), numPartitions: 1 },
-    { topic: topicName(Topics.SouthDeadLetter, prefix), numPartitions: 1 },
+    { topic: topicName(Topics.North, prefix), numPartitions: partitions, maxMessageBytes },
+    { topic: topicName(Topics.South, prefix), numPartitions: partitions, maxMessageBytes },
+    { topic: topicName(Topics.NorthDeadLetter, prefix), numPartitions: 1, maxMessageBytes },
+    { topic: topicName(Topics.SouthDeadLetter, prefix), numPartitions: 1, maxMessageBytes },
   ];
 }
 
@@ -25,7 +34,12 @@ export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[]): 
   try {
     await admin.createTopics({
       waitForLeaders: true,
-      topics: topics.map((t) => ({ topic: t.topic, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor ?? 1 })),
+      topics: topics.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.numPartitions,
+        replicationFactor: t.replicationFactor ?? 1,
+        ...(t.maxMessageBytes ? { configEntries: [{ name: 'max.message.bytes', value: String(t.maxMessageBytes) }] } : {}),
+      })),
     });
   } finally {
     await admin.disconnect();
@@ -64,6 +78,24 @@ export function kafkaReadinessCheck(kafka: Kafka, topics: readonly string[]): { 
       if (connected) await admin.disconnect();
     },
   };
+}
+
+/** A topic's max.message.bytes as the broker reports it (its own setting, or the broker default). */
+export async function topicMaxMessageBytes(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin({ retry: { retries: 2 } });
+  await admin.connect();
+  try {
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }],
+    });
+    const entry = described.resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes');
+    const bytes = Number(entry?.configValue);
+    if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new Error(`topic ${topic}: no max.message.bytes in the broker's answer`);
+    return bytes;
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** Total lag of a consumer group over a topic (for backpressure, dashboards and tests). */

@@ -25,6 +25,14 @@ export interface BatchingProducerOptions {
   logger: Logger;
   /** At most this many records per request. */
   maxBatchRecords?: number;
+  /**
+   * At most about this many bytes of keys and values per request (a request carries the records
+   * of many callers: one too large would fail all of them). Default 900 KiB: under the brokers'
+   * default max.message.bytes (1 MiB) with room for the batch overhead.
+   */
+  maxBatchBytes?: number;
+  /** A record larger than this (key + value + headers) is refused at once with RecordTooLargeError. */
+  maxRecordBytes?: number;
   /** Reject a record that has not been acknowledged within this time. */
   sendTimeoutMs?: number;
   /** Records waiting for a request beyond which send() fails at once (memory bound during an outage). */
@@ -35,6 +43,7 @@ export interface BatchingProducerOptions {
 interface Pending {
   topic: string;
   message: Message;
+  bytes: number;
   resolve: () => void;
   reject: (error: Error) => void;
   /** Set once the record's caller has been answered (timeout): skip it if still queued. */
@@ -55,6 +64,27 @@ export class SendTimeoutError extends Error {
   }
 }
 
+/** The record is larger than the topic takes: refused before anything was sent. */
+export class RecordTooLargeError extends Error {
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`a record of ${bytes} bytes is larger than the ${limit} bytes Kafka takes`);
+    this.name = 'RecordTooLargeError';
+  }
+}
+
+/** Bytes a record adds to a request: key, value and headers (the batch framing is on top). */
+export function recordBytes(record: OutgoingRecord): number {
+  let bytes = Buffer.byteLength(record.key) + (typeof record.value === 'string' ? Buffer.byteLength(record.value) : record.value.length);
+  for (const [name, value] of Object.entries(record.headers ?? {})) bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+  return bytes;
+}
+
+/** Framing Kafka adds around a record and a batch, at most (record batch header, varints, headers count). */
+export const RECORD_OVERHEAD_BYTES = 1_024;
+
 export class BacklogFullError extends Error {
   constructor(limit: number) {
     super(`more than ${limit} records are waiting for Kafka`);
@@ -69,6 +99,8 @@ export class BatchingProducer {
   private closed = false;
   private idle: Array<() => void> = [];
   private readonly maxBatchRecords: number;
+  private readonly maxBatchBytes: number;
+  private maxRecordBytesLimit: number;
   private readonly sendTimeoutMs: number;
   private readonly compression: CompressionTypes;
   private readonly maxBacklog: number;
@@ -79,6 +111,8 @@ export class BatchingProducer {
     private readonly options: BatchingProducerOptions,
   ) {
     this.maxBatchRecords = options.maxBatchRecords ?? 500;
+    this.maxBatchBytes = options.maxBatchBytes ?? 900 * 1024;
+    this.maxRecordBytesLimit = options.maxRecordBytes ?? 1_048_576 - RECORD_OVERHEAD_BYTES;
     this.sendTimeoutMs = options.sendTimeoutMs ?? 10_000;
     this.compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
     this.maxBacklog = options.maxBacklog ?? 20_000;
@@ -119,6 +153,16 @@ export class BatchingProducer {
     return this.connected;
   }
 
+  /** The largest record send() accepts (key + value + headers). */
+  get maxRecordBytes(): number {
+    return this.maxRecordBytesLimit;
+  }
+
+  /** Lowers (or raises) the largest record accepted, e.g. to what the topic's max.message.bytes allows. */
+  setMaxRecordBytes(bytes: number): void {
+    this.maxRecordBytesLimit = bytes;
+  }
+
   /** Number of records waiting for a request. */
   get backlog(): number {
     return this.queue.length;
@@ -129,13 +173,16 @@ export class BatchingProducer {
     if (this.closed) return Promise.reject(new ProducerClosedError());
     if (records.length === 0) return Promise.resolve();
     if (this.queue.length + records.length > this.maxBacklog) return Promise.reject(new BacklogFullError(this.maxBacklog));
+    const sizes = records.map(recordBytes);
+    const largest = Math.max(...sizes);
+    if (largest > this.maxRecordBytesLimit) return Promise.reject(new RecordTooLargeError(largest, this.maxRecordBytesLimit));
     const entries: Pending[] = [];
     const promises = records.map(
-      (record) =>
+      (record, i) =>
         new Promise<void>((resolve, reject) => {
           const message: Message = { key: record.key, value: record.value };
           if (record.headers) message.headers = record.headers;
-          const entry: Pending = { topic, message, resolve, reject, abandoned: false };
+          const entry: Pending = { topic, message, bytes: sizes[i] ?? 0, resolve, reject, abandoned: false };
           entries.push(entry);
           this.queue.push(entry);
         }),
@@ -154,10 +201,19 @@ export class BatchingProducer {
 
   private pump(): void {
     if (this.inFlight) return;
-    let batch: Pending[] = [];
-    while (batch.length === 0 && this.queue.length > 0) {
-      batch = this.queue.splice(0, this.maxBatchRecords).filter((p) => !p.abandoned);
+    // Take records in order up to the record and byte bounds (always at least one), with one
+    // splice: a long backlog is not shifted record by record.
+    let take = 0;
+    let taken = 0;
+    let bytes = 0;
+    for (; take < this.queue.length && taken < this.maxBatchRecords; take += 1) {
+      const next = this.queue[take] as Pending;
+      if (next.abandoned) continue;
+      if (taken > 0 && bytes + next.bytes + RECORD_OVERHEAD_BYTES > this.maxBatchBytes) break;
+      taken += 1;
+      bytes += next.bytes + RECORD_OVERHEAD_BYTES;
     }
+    const batch = this.queue.splice(0, take).filter((p) => !p.abandoned);
     if (batch.length === 0) {
       this.idle.splice(0).forEach((resolve) => resolve());
       return;

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { isReady, type Health } from './health';
+import { isReady, publicReport, type Health } from './health';
 
 export interface HealthServerOptions {
   host: string;
@@ -33,15 +33,18 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
     if (path === '/healthz') return send(200, { status: 'ok' });
     if (path === '/readyz') {
       health.readiness().then(
-        (report) => send(isReady(report) ? 200 : 503, report),
-        (error: unknown) => send(503, { status: 'not ready', error: String(error) }),
+        (report) => send(isReady(report) ? 200 : 503, publicReport(report)),
+        () => send(503, { status: 'not ready', checks: {} }),
       );
       return;
     }
     if (path === '/metrics' && metrics) {
       metrics.metrics().then(
         (text) => send(200, text, metrics.contentType),
-        (error: unknown) => send(500, { error: String(error) }),
+        (error: unknown) => {
+          logger.error({ err: error }, 'metrics collection failed');
+          send(500, { status: 500, title: 'Internal Server Error' });
+        },
       );
       return;
     }

@@ -1,4 +1,4 @@
-import { Health, isReady } from './health';
+import { Health, isReady, publicReport } from './health';
 
 const ok = async () => undefined;
 const down = async () => {
@@ -35,6 +35,18 @@ describe('Health readiness', () => {
     const health = new Health(20);
     health.addReadinessCheck('slow', () => new Promise(() => undefined));
     expect((await health.readiness()).checks['slow']).toMatchObject({ ok: false, error: 'timed out after 20 ms' });
+  });
+
+  it('shows probes and clients the failing dependency by name, never its error text, and logs the error', async () => {
+    const logged: object[] = [];
+    const health = new Health(2_000, { warn: (obj) => void logged.push(obj), info: () => undefined });
+    health.addReadinessCheck('database', async () => {
+      throw new Error('connect ECONNREFUSED 10.0.3.7:5432');
+    });
+    const shown = JSON.stringify(publicReport(await health.readiness()));
+    expect(shown).toContain('"database":{"ok":false');
+    expect(shown).not.toContain('10.0.3.7');
+    expect(logged).toEqual([expect.objectContaining({ check: 'database', error: 'connect ECONNREFUSED 10.0.3.7:5432' })]);
   });
 
   it('is not ready while draining', async () => {

@@ -18,6 +18,22 @@ export interface ReadinessReport {
   checks: Record<string, CheckResult>;
 }
 
+/** What a probe or a client may see: each dependency's name, whether it answered and how fast, never its error text (addresses, hosts). */
+export interface PublicReadinessReport {
+  status: ReadinessReport['status'];
+  checks: Record<string, { ok: boolean; ms: number }>;
+}
+
+export function publicReport(report: ReadinessReport): PublicReadinessReport {
+  return { status: report.status, checks: Object.fromEntries(Object.entries(report.checks).map(([name, r]) => [name, { ok: r.ok, ms: r.ms }])) };
+}
+
+/** Where failing checks are reported (the process's logger). */
+export interface HealthLog {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
 /** Whether a readiness report should answer 200 (ready or degraded) or 503. */
 export function isReady(report: ReadinessReport): boolean {
   return report.status === 'ready' || report.status === 'degraded';
@@ -26,8 +42,13 @@ export function isReady(report: ReadinessReport): boolean {
 export class Health {
   private readonly checks = new Map<string, { check: ReadinessCheck; critical: boolean }>();
   private draining = false;
+  /** Per check: whether it failed last time, and when that was last logged. */
+  private readonly failing = new Map<string, number>();
 
-  constructor(private readonly timeoutMs = 2_000) {}
+  constructor(
+    private readonly timeoutMs = 2_000,
+    private readonly log?: HealthLog,
+  ) {}
 
   addReadinessCheck(name: string, check: ReadinessCheck, options: { critical?: boolean } = {}): void {
     this.checks.set(name, { check, critical: options.critical ?? true });
@@ -41,10 +62,25 @@ export class Health {
     const entries = await Promise.all(
       [...this.checks].map(async ([name, { check, critical }]) => [name, await this.run(check), critical] as const),
     );
+    for (const [name, result] of entries) this.remember(name, result);
     const checks = Object.fromEntries(entries.map(([name, result]) => [name, result]));
     if (this.draining) return { status: 'draining', checks };
     if (entries.some(([, r, critical]) => critical && !r.ok)) return { status: 'not ready', checks };
     return { status: entries.every(([, r]) => r.ok) ? 'ready' : 'degraded', checks };
+  }
+
+  /** Logs a check that starts failing (and again once a minute while it fails) and one that recovers. */
+  private remember(name: string, result: CheckResult): void {
+    const since = this.failing.get(name);
+    if (!result.ok) {
+      if (since === undefined || Date.now() - since >= 60_000) {
+        this.log?.warn({ check: name, error: result.error, ms: result.ms }, 'readiness check failing');
+        this.failing.set(name, Date.now());
+      }
+    } else if (since !== undefined) {
+      this.failing.delete(name);
+      this.log?.info({ check: name }, 'readiness check passing again');
+    }
   }
 
   private async run(check: ReadinessCheck): Promise<CheckResult> {

@@ -1,5 +1,5 @@
 /** Reading topics back in tests: how many records a topic holds, and the records themselves. */
-import { BatchConsumer, createKafka, ensureTopics, heraldTopicSpecs, type ConsumedRecord, type Kafka } from '@herald/kafka';
+import { BatchConsumer, createKafka, deleteTopics, ensureTopics, heraldTopicSpecs, type ConsumedRecord, type Kafka } from '@herald/kafka';
 import { createLogger, waitFor } from '@herald/runtime';
 import { uniqueName } from './names';
 
@@ -10,8 +10,13 @@ export function testKafka(brokers: string[]): Kafka {
 }
 
 /** Creates Herald's topics (north, south and their dead-letter topics) under a prefix, as a deployment's setup does. */
-export async function createHeraldTopics(brokers: string[], prefix: string, partitions: number): Promise<void> {
-  await ensureTopics(testKafka(brokers), heraldTopicSpecs(prefix, partitions));
+export async function createHeraldTopics(brokers: string[], prefix: string, partitions: number, maxMessageBytes?: number): Promise<void> {
+  await ensureTopics(testKafka(brokers), heraldTopicSpecs(prefix, partitions, maxMessageBytes));
+}
+
+/** Deletes Herald's topics under a prefix. */
+export async function deleteHeraldTopics(brokers: string[], prefix: string): Promise<void> {
+  await deleteTopics(testKafka(brokers), heraldTopicSpecs(prefix).map((t) => t.topic));
 }
 
 /** Records in a topic (sum of high watermarks minus low watermarks over its partitions). */

@@ -6,6 +6,7 @@
  * start. stop() tears all of it down.
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
@@ -101,6 +102,9 @@ export class OwnKafka {
 export class HeraldStack {
   readonly apps = new Map<string, ManagedProcess>();
   ingestUrl = '';
+  /** The API key of the stack's one API client (ingest-api runs with authentication on, as in production). */
+  readonly apiKey = `key-${randomBytes(16).toString('hex')}`;
+  readonly apiClient = 'e2e';
 
   private constructor(
     readonly name: string,
@@ -160,9 +164,19 @@ export class HeraldStack {
       const count = options.replicas?.[app] ?? 1;
       for (let i = 1; i <= count; i += 1) {
         const port = await freePort();
+        // Rate limits off unless a test sets them: failure tests and the bench offer more than the
+        // default per-client rate on purpose (the abuse suite tests the limits).
         const own: Record<string, string> =
           app === 'ingest-api'
-            ? { PORT: String(port), HOST: '127.0.0.1', WEB_CONCURRENCY: String(options.webConcurrency ?? 1) }
+            ? {
+                PORT: String(port),
+                HOST: '127.0.0.1',
+                WEB_CONCURRENCY: String(options.webConcurrency ?? 1),
+                API_KEYS: `${stack.apiClient}:${stack.apiKey}`,
+                RATE_LIMIT_PER_CLIENT: '0',
+                RATE_LIMIT_GLOBAL: '0',
+                REDIS_PREFIX: queuePrefix,
+              }
             : app === 'email-worker'
               ? { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1', SMTP_URL: stack.maildev.smtpUrl, SMTP_TIMEOUT_MS: '5000', EMAIL_LOOKUP_URL: stack.maildev.client.webUrl }
               : app === 'sms-worker'
@@ -201,18 +215,23 @@ export class HeraldStack {
     return [...this.apps.entries()].filter(([name]) => name === app || name.startsWith(`${app}-`)).map(([, p]) => p);
   }
 
+  /** The Authorization header of the stack's API client. */
+  get authHeaders(): Record<string, string> {
+    return { authorization: `Bearer ${this.apiKey}` };
+  }
+
   /** POST /v1/North; T is the body expected (NorthAccepted, or Problem for a refusal). */
   async post<T = NorthAccepted>(body: NorthRequest | unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
     const response = await fetch(`${this.ingestUrl}/v1/North`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', ...this.authHeaders, ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
     return { status: response.status, headers: response.headers, body: (await response.json()) as T };
   }
 
   async message(id: string): Promise<MessageView | null> {
-    const response = await fetch(`${this.ingestUrl}/v1/messages/${id}`);
+    const response = await fetch(`${this.ingestUrl}/v1/messages/${id}`, { headers: this.authHeaders });
     if (response.status === 404) return null;
     if (!response.ok) throw new Error(`GET /v1/messages/${id} answered ${response.status}`);
     return (await response.json()) as MessageView;

@@ -75,6 +75,10 @@ export interface Service {
  * queues, with the production defaults (LOG_LEVEL from --log-level, the ingest-api cluster with
  * --web-concurrency workers), and waits for /readyz. `onSpawn` gets the pid as soon as it exists.
  */
+/** The API key the bench's client sends (Authorization: Bearer). */
+export const BENCH_API_KEY = 'bench-key-0123456789abcdef0123456789';
+export const BENCH_AUTHORIZATION = `Bearer ${BENCH_API_KEY}`;
+
 export async function startService(
   ctx: BenchContext,
   scope: Scope,
@@ -85,7 +89,10 @@ export async function startService(
 ): Promise<Service> {
   const port = await freePort();
   const own: Record<string, string> =
-    app === 'ingest-api' ? { PORT: String(port), HOST: '127.0.0.1', WEB_CONCURRENCY: String(ctx.options.webConcurrency) } : { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1' };
+    app === 'ingest-api'
+      ? // Authentication on, as in production; rate limits off: the bench offers more than any client's default rate on purpose.
+        { PORT: String(port), HOST: '127.0.0.1', WEB_CONCURRENCY: String(ctx.options.webConcurrency), API_KEYS: `bench:${BENCH_API_KEY}`, RATE_LIMIT_PER_CLIENT: '0', RATE_LIMIT_GLOBAL: '0' }
+      : { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1' };
   const process = new ManagedProcess({
     name: app,
     args: [...nodeFlags(ctx, `${stack.name.replace(/^bench-/, '')}-${app}`), join(repoRoot, 'apps', app, 'dist', 'main.js')],

@@ -5,6 +5,7 @@
  */
 import { Agent, request } from 'node:http';
 import type { Channel } from '@herald/contracts';
+import { BENCH_AUTHORIZATION } from './context';
 
 export interface Offered {
   /** When the request was due (ms since the epoch). */
@@ -61,7 +62,7 @@ export async function offerLoad(options: OfferOptions): Promise<Offered[]> {
         resolve();
       };
       const req = request(
-        { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body.text) } },
+        { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body.text), authorization: BENCH_AUTHORIZATION } },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));

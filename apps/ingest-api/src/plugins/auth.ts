@@ -1,12 +1,17 @@
 /**
- * API clients. With API_KEYS set, every /v1 request needs `Authorization: Bearer <key>` and is
- * attributed to that key's client (Idempotency-Keys and message reads are per client); without,
- * every request belongs to the client "default" (local use, or behind a gateway that
- * authenticates). Keys are compared by their SHA-256, in constant time.
+ * Authentication of API clients, decided on the matched route: `authenticate` is an onRequest
+ * hook that the /v1 scope (routes/v1) registers for every route declared in it, so whatever
+ * spelling of a path reaches a /v1 handler (percent-encoding, an absolute-form target, dot
+ * segments, repeated slashes) has passed it. Nothing here reads the URL.
+ *
+ * Every request needs `Authorization: Bearer <key>` and is attributed to that key's client
+ * (Idempotency-Keys, message reads, rate limits and suppressions are per client). Keys are
+ * compared by their SHA-256, in constant time, against every configured key. With
+ * AUTH_DISABLED=true (local use only) there is no hook and every request is the client "default".
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import fp from 'fastify-plugin';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { DEFAULT_CLIENT } from '../config';
 import { problems } from '../errors';
 
 declare module 'fastify' {
@@ -16,44 +21,39 @@ declare module 'fastify' {
   }
 }
 
-export const DEFAULT_CLIENT = 'default';
+export { DEFAULT_CLIENT };
 
-/** Parses API_KEYS ("name:key,name:key") into key digest -> client. */
-export function parseApiKeys(spec: string): Map<string, string> {
-  const keys = new Map<string, string>();
-  for (const pair of spec.split(',').filter(Boolean)) {
-    const at = pair.indexOf(':');
-    keys.set(digest(pair.slice(at + 1)), pair.slice(0, at));
-  }
-  return keys;
+export type ApiKeys = ReadonlyArray<readonly [digest: Buffer, client: string]>;
+
+/** Parses API_KEYS ("name:key,name:key") into (SHA-256 of the key, client) pairs. */
+export function parseApiKeys(spec: string): ApiKeys {
+  return spec
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => {
+      const at = pair.indexOf(':');
+      return [digest(pair.slice(at + 1)), pair.slice(0, at)] as const;
+    });
 }
 
-function digest(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+function digest(key: string): Buffer {
+  return createHash('sha256').update(key).digest();
 }
 
-/** Compares against every key, in constant time each, so timing says nothing about which matched. */
-function lookup(keys: ReadonlyArray<readonly [Buffer, string]>, presented: string): string | undefined {
-  const wanted = createHash('sha256').update(presented).digest();
-  let found: string | undefined;
-  for (const [key, client] of keys) {
-    if (timingSafeEqual(key, wanted)) found = client;
-  }
-  return found;
-}
-
-async function authPlugin(app: FastifyInstance, options: { apiKeys: Map<string, string> }): Promise<void> {
-  app.decorateRequest('client', DEFAULT_CLIENT);
-  if (options.apiKeys.size === 0) return;
-  const keys = [...options.apiKeys].map(([hex, client]) => [Buffer.from(hex, 'hex'), client] as const);
-  app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/v1/')) return;
+/** The hook that authenticates a request, for the keys given (digest -> client). */
+export function authenticator(keys: ApiKeys): onRequestAsyncHookHandler {
+  // Compares against every key, in constant time each, so timing says nothing about which matched.
+  const lookup = (presented: string): string | undefined => {
+    const wanted = digest(presented);
+    let found: string | undefined;
+    for (const [key, client] of keys) if (timingSafeEqual(key, wanted)) found = client;
+    return found;
+  };
+  return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const client = match?.[1] ? lookup(keys, match[1]) : undefined;
+    const match = /^Bearer[ \t]+([\x21-\x7e]{1,512})[ \t]*$/i.exec(header);
+    const client = match?.[1] ? lookup(match[1]) : undefined;
     if (!client) throw problems.unauthorized();
     request.client = client;
-  });
+  };
 }
-
-export default fp(authPlugin, { name: 'herald-auth', fastify: '5.x' });

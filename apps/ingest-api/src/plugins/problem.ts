@@ -20,7 +20,7 @@ function fromFastifyError(error: FastifyError, request: FastifyRequest, bodyLimi
   }
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return problems.unsupportedMediaType(request.headers['content-type']);
+      return problems.unsupportedMediaType(request.headers['content-type'] ?? 'no content type');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return problems.payloadTooLarge(bodyLimit);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -40,7 +40,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
     title: problem.title,
     status: problem.status,
     code: problem.code,
-    instance: request.url.split('?')[0] ?? request.url,
+    instance: (request.url.split('?')[0] ?? request.url).slice(0, 256),
     requestId: String(request.id),
     ...(problem.detail ? { detail: problem.detail } : {}),
     ...(problem.errors ? { errors: problem.errors } : {}),
@@ -66,7 +66,7 @@ async function problemPlugin(app: FastifyInstance, options: { bodyLimit: number 
     return sendProblem(request, reply, problems.internal());
   });
 
-  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, problems.notFound(request.method, request.url.split('?')[0] ?? '')));
+  app.setNotFoundHandler((request, reply) => sendProblem(request, reply, problems.notFound(request.method, (request.url.split('?')[0] ?? '').slice(0, 256))));
 }
 
 export default fp(problemPlugin, { name: 'herald-problem', fastify: '5.x' });

@@ -18,8 +18,11 @@ import {
   type NorthAccepted,
   type NorthRequest,
 } from '@herald/contracts';
+import { RecordTooLargeError } from '@herald/kafka';
+import type { FieldError } from '@herald/contracts';
 import type { Logger } from '@herald/runtime';
 import { canonicalHash, type IdempotencyStore } from './idempotency-store';
+import type { SendPolicy } from './send-policy';
 
 export interface MessagePublisher {
   publish(event: MessageAcceptedEvent): Promise<void>;
@@ -50,6 +53,22 @@ export class IdempotencyKeyInProgressError extends Error {
   }
 }
 
+/** The message breaks the deployment's or the client's send policy (destination, sender). */
+export class NotAllowedError extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super(`not allowed: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
+    this.name = 'NotAllowedError';
+  }
+}
+
+/** The message, with its envelope, is larger than the north-updates topic takes: nothing was produced. */
+export class MessageTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`the message is larger than the ${limit} bytes the topic takes`);
+    this.name = 'MessageTooLargeError';
+  }
+}
+
 /** Kafka did not acknowledge the message: nothing was accepted. */
 export class PublishFailedError extends Error {
   constructor(cause: unknown) {
@@ -60,6 +79,7 @@ export class PublishFailedError extends Error {
 
 export interface MessageServiceOptions {
   publisher: MessagePublisher;
+  policy?: SendPolicy;
   idempotency?: IdempotencyStore;
   /** How long a concurrent repeat waits for the first request to finish. */
   idempotencyWaitMs?: number;
@@ -75,6 +95,8 @@ export class MessageService {
   }
 
   async createMessage(request: NorthRequest, context: CreateContext): Promise<CreateResult> {
+    const refused = this.options.policy?.check(request, context.client) ?? [];
+    if (refused.length) throw new NotAllowedError(refused);
     const { idempotency } = this.options;
     const key = context.idempotencyKey;
     if (!key || !idempotency) return { accepted: await this.publish(request, context), replayed: false };
@@ -131,6 +153,7 @@ export class MessageService {
     try {
       await this.options.publisher.publish(event);
     } catch (error) {
+      if (error instanceof RecordTooLargeError) throw new MessageTooLargeError(error.limit);
       throw new PublishFailedError(error);
     }
     return {

@@ -1,36 +1,34 @@
 /**
- * The ingest-api as one in-process Fastify app (buildApp) against real Kafka, Redis and
- * PostgreSQL: its own topic prefix, database clone and idempotency key prefix, all removed by
- * close(). For tests that inject requests; the cluster and the built process have their own tests.
+ * The ingest-api as one in-process Fastify app, built by buildApp() from a configuration parsed
+ * by the same loadConfig() as production, against real Kafka, Redis and PostgreSQL: its own topic
+ * prefix, database clone and Redis key prefix, all removed by close(). For tests that inject
+ * requests; the cluster and the built process have their own tests.
  */
 import { Topics, topicName } from '@herald/contracts';
-import { BatchingProducer, deleteTopics, ensureTopics, heraldTopicSpecs, type Kafka } from '@herald/kafka';
+import { deleteTopics, ensureTopics, heraldTopicSpecs, type Kafka } from '@herald/kafka';
 import { createRedis } from '@herald/queues';
-import { Health, createLogger } from '@herald/runtime';
-import { backingServices, testKafka, uniqueName } from '@herald/testing';
-import { ReplayRepository, TrackingService, createPrismaClient } from '@herald/tracking';
+import { createLogger, waitFor } from '@herald/runtime';
+import { backingServices, deleteRedisKeys, testKafka, uniqueName } from '@herald/testing';
+import { TrackingService, createPrismaClient } from '@herald/tracking';
 import { createTestDatabase } from '@herald/tracking/testing';
 import { buildApp, type App } from '../../src/app';
-import { parseApiKeys } from '../../src/plugins/auth';
-import { RedisIdempotencyStore } from '../../src/services/idempotency-store';
-import { KafkaNorthPublisher } from '../../src/services/kafka-publisher';
+import { loadConfig, type IngestConfig } from '../../src/config';
 
 export interface TestAppOptions {
   /** Names the topic prefix and the logger. */
   name: string;
   partitions?: number;
-  bodyLimit?: number;
-  /** Idempotency-Key support (a Redis store under the test's own prefix). */
-  idempotency?: boolean;
-  /** API_KEYS, e.g. "acme:key1,globex:key2"; none: the default client, no auth. */
-  apiKeys?: string;
-  /** A readiness check on the database, as the server registers. */
-  databaseReadiness?: boolean;
+  /** Variables on top of the test's own (API_KEYS, BODY_LIMIT_BYTES, RATE_LIMIT_*...). Without API_KEYS, AUTH_DISABLED=true. */
+  env?: Record<string, string>;
+  /** The north topic's max.message.bytes, when a test needs a small one. */
+  topicMaxMessageBytes?: number;
 }
 
 export interface TestApp {
   app: App;
+  config: IngestConfig;
   kafka: Kafka;
+  /** A Redis connection of the test's own, for looking at what the app wrote. */
   redis: ReturnType<typeof createRedis>;
   tracking: TrackingService;
   prefix: string;
@@ -38,44 +36,46 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+const silent = createLogger({ service: 'ingest-api-test', level: 'silent' });
+
 export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
-  const logger = createLogger({ service: `${options.name}-test`, level: 'silent' });
   const services = await backingServices();
   const prefix = uniqueName(options.name);
   const kafka = testKafka(services.kafkaBrokers);
-  await ensureTopics(kafka, heraldTopicSpecs(prefix, options.partitions ?? 1));
-  const producer = new BatchingProducer(kafka, { logger });
-  await producer.connect();
-  const redis = createRedis(services.redisUrl, 'producer', logger);
+  await ensureTopics(kafka, heraldTopicSpecs(prefix, options.partitions ?? 1, options.topicMaxMessageBytes));
   const database = await createTestDatabase({ adminUrl: services.databaseAdminUrl, template: services.databaseTemplate });
-  const prisma = createPrismaClient({ databaseUrl: database.url, poolSize: 2 });
-  const tracking = new TrackingService(prisma, logger);
-  const health = new Health();
-  if (options.databaseReadiness) health.addReadinessCheck('database', () => tracking.ping());
-  const app = await buildApp({
-    logger,
-    publisher: new KafkaNorthPublisher(producer, prefix),
-    reader: tracking,
-    failed: new ReplayRepository(prisma),
-    health,
-    bodyLimit: options.bodyLimit ?? 1_048_576,
-    ...(options.idempotency ? { idempotency: new RedisIdempotencyStore(redis, 86_400, `herald:idempotency:${prefix}`) } : {}),
-    ...(options.apiKeys ? { apiKeys: parseApiKeys(options.apiKeys) } : {}),
-  });
+  const env: Record<string, string> = {
+    KAFKA_BROKERS: services.kafkaBrokers.join(','),
+    KAFKA_TOPIC_PREFIX: prefix,
+    REDIS_URL: services.redisUrl,
+    REDIS_PREFIX: `herald-test:${prefix}`,
+    DATABASE_URL: database.url,
+    DATABASE_POOL_SIZE: '2',
+    LOG_LEVEL: 'silent',
+    ...(options.env?.['API_KEYS'] ? {} : { AUTH_DISABLED: 'true' }),
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  const app = await buildApp(config, { logger: silent });
   await app.ready();
+  // Ready as production means it: Kafka connected (the producer connects in the background).
+  await waitFor('the app to be ready', async () => (await app.inject({ method: 'GET', url: '/readyz' })).statusCode === 200, { timeoutMs: 30_000, intervalMs: 100 });
+  const redis = createRedis(services.redisUrl, 'producer', silent);
+  const prisma = createPrismaClient({ databaseUrl: database.url, poolSize: 1 });
   return {
     app,
+    config,
     kafka,
     redis,
-    tracking,
+    tracking: new TrackingService(prisma, silent),
     prefix,
     northTopic: topicName(Topics.North, prefix),
     async close() {
       await app.close();
-      await producer.close();
       await redis.quit();
       await prisma.$disconnect();
       await database.drop();
+      await deleteRedisKeys(services.redisUrl, `herald-test:${prefix}:*`);
       await deleteTopics(kafka, heraldTopicSpecs(prefix).map((t) => t.topic));
     },
   };

@@ -7,7 +7,7 @@
 import autocannon from 'autocannon';
 import { Topics, topicName } from '@herald/contracts';
 import { freePort } from '@herald/testing';
-import { sleep, stageScope, startProc, startService, startStack, type BenchContext } from '../context';
+import { BENCH_AUTHORIZATION, sleep, stageScope, startProc, startService, startStack, type BenchContext } from '../context';
 import { mixRequests } from '../mix';
 import { INFRA_GROUPS, ResourceMonitor, type GroupSpec } from '../resources';
 import type { SideDetail, StageResult } from '../results';
@@ -25,7 +25,7 @@ interface Load {
 
 function cannon(ctx: BenchContext, label: string, url: string, bodies: readonly string[], seconds: number): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
-    const headers = { 'content-type': 'application/json' };
+    const headers = { 'content-type': 'application/json', authorization: BENCH_AUTHORIZATION };
     let done = 0;
     const start = Date.now();
     const instance = autocannon(

@@ -1,16 +1,17 @@
 /**
  * Liveness (/healthz: the process answers), readiness (/readyz: Kafka answers and the process is
- * not draining; PostgreSQL, needed only to read statuses, makes it "degraded" but still ready)
+ * not draining; PostgreSQL, needed only to read statuses, makes it "degraded" but still ready;
+ * each dependency by name, never its error text)
  * and Prometheus metrics (/metrics, this process's own).
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { isReady, type Health, type Registry } from '@herald/runtime';
+import { isReady, publicReport, type Health, type Registry } from '@herald/runtime';
 
 const Liveness = Type.Object({ status: Type.Literal('ok'), pid: Type.Integer() });
 const Readiness = Type.Object({
   status: Type.String(),
-  checks: Type.Record(Type.String(), Type.Object({ ok: Type.Boolean(), ms: Type.Number(), error: Type.Optional(Type.String()) })),
+  checks: Type.Record(Type.String(), Type.Object({ ok: Type.Boolean(), ms: Type.Number() })),
 });
 
 const healthRoutes: FastifyPluginAsyncTypebox<{ health: Health; metrics: Registry }> = async (app, { health, metrics }) => {
@@ -24,7 +25,8 @@ const healthRoutes: FastifyPluginAsyncTypebox<{ health: Health; metrics: Registr
     { schema: { tags: ['operations'], summary: 'Readiness', response: { 200: Readiness, 503: Readiness } }, logLevel: 'warn' },
     async (_request, reply) => {
       const report = await health.readiness();
-      return reply.code(isReady(report) ? 200 : 503).send(report);
+      // Names the dependency that is down, never its error text (logged by Health instead).
+      return reply.code(isReady(report) ? 200 : 503).send(publicReport(report));
     },
   );
   app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) =>

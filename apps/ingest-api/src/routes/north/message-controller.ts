@@ -1,8 +1,9 @@
 /**
  * MessageController: turns an HTTP request into a MessageService call and the outcome into an
- * answer: 202 (with Idempotent-Replayed when it repeats an earlier answer), 422 for a reused
- * Idempotency-Key, 409 while a request with the same key is in flight, 503 when Kafka did not
- * acknowledge (and the client should retry, safely with the same key).
+ * answer: 202 (with Idempotent-Replayed when it repeats an earlier answer), 422 for a message the
+ * send policy refuses or a reused Idempotency-Key, 413 for a message too large for Kafka, 409 while
+ * a request with the same key is in flight, 503 when Kafka did not acknowledge (and the client
+ * should retry, safely with the same key).
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { NorthRequest } from '@herald/contracts';
@@ -10,6 +11,8 @@ import { problems } from '../../errors';
 import {
   IdempotencyKeyInProgressError,
   IdempotencyKeyReusedError,
+  MessageTooLargeError,
+  NotAllowedError,
   PublishFailedError,
   type CreateResult,
   type MessageService,
@@ -33,6 +36,8 @@ export class MessageController {
       request.log.info({ messageId: result.accepted.id, channels: request.body.channels, replayed: result.replayed }, 'message accepted');
       return result;
     } catch (error) {
+      if (error instanceof NotAllowedError) throw problems.notAllowed(error.errors);
+      if (error instanceof MessageTooLargeError) throw problems.messageTooLarge(error.limit);
       if (error instanceof IdempotencyKeyReusedError) throw problems.idempotencyMismatch();
       if (error instanceof IdempotencyKeyInProgressError) throw problems.idempotencyInProgress();
       if (error instanceof PublishFailedError) {

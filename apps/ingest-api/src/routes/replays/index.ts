@@ -5,7 +5,13 @@ import { problems } from '../../errors';
 import { PublishFailedError } from '../../services/message-service';
 import type { ReplayService } from '../../services/replay-service';
 
-const replaysRoutes: FastifyPluginAsyncTypebox<{ service: ReplayService }> = async (app, { service }) => {
+export interface ReplaysRoutesOptions {
+  service: ReplayService;
+  /** Charges each replayed delivery to the client's rate limit (replays count too). */
+  charge: (client: string, points: number) => Promise<void>;
+}
+
+const replaysRoutes: FastifyPluginAsyncTypebox<ReplaysRoutesOptions> = async (app, { service, charge }) => {
   app.post(
     '/replays',
     {
@@ -15,13 +21,14 @@ const replaysRoutes: FastifyPluginAsyncTypebox<{ service: ReplayService }> = asy
         description:
           'Selects your failed deliveries by time of failure, channel, error code or text and message ids, oldest first, up to limit. With dryRun it only counts (200). Otherwise it queues them for delivery again (202) at a new generation: each is sent at most once more, whatever the number of replays requested, and a delivery that was sent is never sent again.',
         body: ReplayRequest,
-        response: { 200: ReplayAnswer, 202: ReplayAnswer, 400: Problem, 401: Problem, 503: Problem },
+        response: { 200: ReplayAnswer, 202: ReplayAnswer, 400: Problem, 401: Problem, 429: Problem, 503: Problem },
       },
     },
     async (request, reply) => {
       try {
         const answer = await service.replay(request.body, request.client);
         request.log.info({ replayId: answer.replayId, matched: answer.matched, replayed: answer.replayed, dryRun: answer.dryRun }, 'replay');
+        if (answer.replayed > 1) await charge(request.client, answer.replayed - 1);
         return reply.code(answer.dryRun ? 200 : 202).send(answer);
       } catch (error) {
         if (error instanceof PublishFailedError) throw problems.unavailable('The replay could not be queued (Kafka did not acknowledge it); nothing changed. Retry.');
