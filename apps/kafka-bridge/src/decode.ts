@@ -1,5 +1,9 @@
-/** Turns Kafka records into contract-checked events, setting aside the ones that are not (poison). */
-import type { FieldError, Validator } from '@herald/contracts';
+/**
+ * Turns Kafka records into contract-checked events, setting aside the ones that are not (poison).
+ * Work per record is bounded: its shape is checked before the schema, and at most 20 field errors
+ * are described.
+ */
+import { checkJsonShape, type FieldError, type Validator } from '@herald/contracts';
 import type { ConsumedRecord } from '@herald/kafka';
 
 export interface Decoded<T> {
@@ -15,6 +19,12 @@ export function decodeRecords<T>(records: readonly ConsumedRecord[], validator: 
       value = JSON.parse(record.value?.toString('utf8') ?? '');
     } catch (error) {
       out.poison.push({ record, error: `not JSON: ${(error as Error).message}` });
+      continue;
+    }
+    // Bounded work for any record: an absurd shape is poison before the schema sees it.
+    const shape = checkJsonShape(value);
+    if (shape) {
+      out.poison.push({ record, error: `invalid: ${shape}` });
       continue;
     }
     const errors: FieldError[] = validator.errors(value);

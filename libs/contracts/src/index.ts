@@ -13,4 +13,5 @@ export * from './events/south';
 export * from './events/receipts';
 export * from './jobs/jobs';
 export * from './validation';
+export * from './json-shape';
 export * from './validators';

@@ -1,4 +1,5 @@
-import { MAX_JSON_DEPTH, checkJsonShape, contentTypeProblem } from './json-body';
+import { MAX_JSON_DEPTH, checkJsonShape } from '@herald/contracts';
+import { contentTypeProblem } from './json-body';
 
 describe('contentTypeProblem', () => {
   it.each(['application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON;CHARSET=UTF-8', 'application/json; charset="utf-8"', 'application/problem+json'])('takes %s', (header) => {

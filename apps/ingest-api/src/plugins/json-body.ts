@@ -14,10 +14,8 @@ import { parse as parseContentType } from 'content-type';
 import fp from 'fastify-plugin';
 import sjson from 'secure-json-parse';
 import type { FastifyInstance } from 'fastify';
+import { checkJsonShape } from '@herald/contracts';
 import { problems } from '../errors';
-
-export const MAX_JSON_NODES = 2_000;
-export const MAX_JSON_DEPTH = 16;
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -36,22 +34,6 @@ export function contentTypeProblem(header: string | undefined): string | undefin
   }
   if (!JSON_TYPE.test(type)) return type.slice(0, 100);
   if (charset !== undefined && charset.toLowerCase() !== 'utf-8') return `charset ${charset.slice(0, 40)}`;
-  return undefined;
-}
-
-/** Throws unless the value has at most `maxNodes` values nested at most `maxDepth` deep (iterative: no recursion on hostile input). */
-export function checkJsonShape(value: unknown, maxNodes = MAX_JSON_NODES, maxDepth = MAX_JSON_DEPTH): string | undefined {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  let nodes = 0;
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop() as [unknown, number];
-    nodes += 1;
-    if (nodes > maxNodes) return `The body has more than ${maxNodes} values; a message needs far fewer.`;
-    if (v !== null && typeof v === 'object') {
-      if (depth >= maxDepth) return `The body is nested more than ${maxDepth} levels deep.`;
-      for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
-    }
-  }
   return undefined;
 }
 
