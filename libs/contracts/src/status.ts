@@ -13,8 +13,13 @@
 export const DELIVERY_STATUSES = ['accepted', 'queued', 'sending', 'sent', 'delivered', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-/** History entries: every status, plus a failed attempt that will be retried. */
-export const DELIVERY_EVENT_TYPES = [...DELIVERY_STATUSES, 'attempt_failed'] as const;
+/**
+ * History entries: every status, a failed attempt that will be retried, and what providers
+ * report that does not change a status: a temporary delay they are still retrying (deferred), a
+ * spam complaint after delivery (complained), a recipient's opt-out (opted_out).
+ */
+export const DELIVERY_NOTES = ['attempt_failed', 'deferred', 'complained', 'opted_out'] as const;
+export const DELIVERY_EVENT_TYPES = [...DELIVERY_STATUSES, ...DELIVERY_NOTES] as const;
 export type DeliveryEventType = (typeof DELIVERY_EVENT_TYPES)[number];
 
 const RANK: Readonly<Record<DeliveryStatus, number>> = {
@@ -44,13 +49,13 @@ export function isFinal(status: DeliveryStatus): boolean {
 
 /** Whether an event of type `next` moves a delivery that is at `current`. */
 export function canAdvance(current: DeliveryStatus, next: DeliveryEventType): boolean {
-  if (next === 'attempt_failed') return false;
+  if (!isDeliveryStatus(next)) return false;
   return RANK[next] > RANK[current];
 }
 
 /** The status after applying `next` at `current` (unchanged when the event does not advance it). */
 export function advance(current: DeliveryStatus, next: DeliveryEventType): DeliveryStatus {
-  return next !== 'attempt_failed' && canAdvance(current, next) ? next : current;
+  return isDeliveryStatus(next) && canAdvance(current, next) ? next : current;
 }
 
 export function isDeliveryStatus(value: unknown): value is DeliveryStatus {

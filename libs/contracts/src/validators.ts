@@ -1,6 +1,7 @@
 /** Compiled validators for the contracts that consumers check at their boundary. */
 import { NorthEvent } from './events/north';
 import { DeliveryEvent } from './events/south';
+import { ReceiptEvent } from './events/receipts';
 import { NorthRequest } from './http/north';
 import { EmailJob, NotificationJob, SmsJob } from './jobs/jobs';
 import { createValidator } from './validation';
@@ -11,3 +12,4 @@ export const deliveryEventValidator = createValidator('DeliveryEvent', DeliveryE
 export const notificationJobValidator = createValidator('NotificationJob', NotificationJob);
 export const emailJobValidator = createValidator('EmailJob', EmailJob);
 export const smsJobValidator = createValidator('SmsJob', SmsJob);
+export const receiptEventValidator = createValidator('ReceiptEvent', ReceiptEvent);

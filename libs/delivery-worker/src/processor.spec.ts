@@ -11,7 +11,7 @@ function setup(send: () => Promise<{ providerMessageId: string | null }>) {
   const processor = channelProcessor<EmailJob>('email', emailJobValidator)({
     provider: { name: 'fake', idempotent: false, send, close: async () => undefined },
     ledger: {
-      claim: async (_id, _gen, holder) => (claims.push(holder), { kind: 'claimed', attempt: 1 }),
+      claim: async (request) => (claims.push(request.holder), { kind: 'claimed', attempt: 1, provider: 'fake' }),
       markSent: async () => undefined,
       release: async () => undefined,
       markFailed: async () => 1,

@@ -2,8 +2,8 @@ import { deliveryIdFor, newMessageId, type DeliveryEvent, type EmailJob } from '
 import { deliver, type DeliverDeps } from './deliver';
 import { DeliveryFailedError, RetryLaterError, SendHeldError } from './errors';
 import type { DeliveryPolicy } from './policy';
-import type { ClaimOutcome, SendLedgerPort } from './ports';
 import { ProviderError, type DeliveryProvider, type ProviderReceipt } from './provider';
+import { MemoryLedger } from './testing/memory-ledger';
 
 const policy: DeliveryPolicy = {
   maxAttempts: 3,
@@ -26,47 +26,6 @@ function job(overrides: Partial<EmailJob> = {}): EmailJob {
     content: { subject: 'Hi', text: 'Hello' },
     ...overrides,
   };
-}
-
-/** An in-memory ledger with the same rules as the PostgreSQL one, for unit tests. */
-class MemoryLedger implements SendLedgerPort {
-  rows = new Map<string, { state: string; attempt: number; holder: string | null; leaseUntil: number; generation: number; providerMessageId: string | null; error: string | null }>();
-  now = () => Date.now();
-
-  async claim(deliveryId: string, generation: number, holder: string, leaseMs: number): Promise<ClaimOutcome> {
-    const row = this.rows.get(deliveryId);
-    if (!row || (row.state === 'released' && row.generation === generation) || (['released', 'failed'].includes(row.state) && row.generation < generation)) {
-      const attempt = (row?.attempt ?? 0) + 1;
-      this.rows.set(deliveryId, { state: 'claimed', attempt, holder, leaseUntil: this.now() + leaseMs, generation, providerMessageId: null, error: null });
-      return { kind: 'claimed', attempt };
-    }
-    if (row.state === 'sent') return { kind: 'already-sent', attempt: row.attempt, providerMessageId: row.providerMessageId };
-    if (row.generation > generation || row.state === 'failed') return { kind: 'closed', state: row.state, generation: row.generation, attempt: row.attempt, error: row.error };
-    if (row.leaseUntil > this.now()) return { kind: 'held', holder: row.holder, leaseUntil: new Date(row.leaseUntil) };
-    const previousHolder = row.holder;
-    Object.assign(row, { holder, attempt: row.attempt + 1, leaseUntil: this.now() + leaseMs });
-    return { kind: 'in-doubt', attempt: row.attempt, previousHolder };
-  }
-
-  async markSent(deliveryId: string, providerMessageId: string | null): Promise<void> {
-    const row = this.rows.get(deliveryId);
-    if (row && row.state !== 'sent') Object.assign(row, { state: 'sent', providerMessageId });
-  }
-
-  async release(deliveryId: string, holder: string, error: string): Promise<void> {
-    const row = this.rows.get(deliveryId);
-    if (row?.state === 'claimed' && row.holder === holder) Object.assign(row, { state: 'released', holder: null, error });
-  }
-
-  async markFailed(deliveryId: string, generation: number, error: string): Promise<number> {
-    const row = this.rows.get(deliveryId);
-    if (!row) {
-      this.rows.set(deliveryId, { state: 'failed', attempt: 0, holder: null, leaseUntil: 0, generation, providerMessageId: null, error });
-      return 0;
-    }
-    if (row.state !== 'sent') Object.assign(row, { state: 'failed', holder: null, error });
-    return row.attempt;
-  }
 }
 
 class ScriptedProvider implements DeliveryProvider<EmailJob> {
@@ -131,7 +90,7 @@ describe('deliver', () => {
     await expect(deliver(j, { holder: 'w1' }, d)).resolves.toEqual({ kind: 'sent', attempt: 1, providerMessageId: '<x@y>' });
     expect(reporter.types()).toEqual(['sending', 'sent']);
     expect(ledger.rows.get(j.deliveryId)?.state).toBe('sent');
-    expect(reporter.events[1]).toMatchObject({ providerMessageId: '<x@y>', attempt: 1, deliveryId: j.deliveryId });
+    expect(reporter.events[1]).toMatchObject({ providerMessageId: '<x@y>', provider: 'scripted', attempt: 1, deliveryId: j.deliveryId });
   });
 
   it('never sends again once sent: a re-delivered job only reports sent again, with the same event id', async () => {
@@ -146,11 +105,23 @@ describe('deliver', () => {
     expect(sent[0]?.eventId).toBe(sent[1]?.eventId);
   });
 
+  it("fails at once with SUPPRESSED and no provider call when the recipient is on the client's suppression list", async () => {
+    const provider = new ScriptedProvider([{ providerMessageId: 'x' }]);
+    const { d, ledger, reporter } = deps(provider);
+    ledger.suppress('acme', 'email', 'ada@example.com', 'hard_bounce');
+    const j = job({ client: 'acme', to: 'Ada@Example.com' });
+    await expect(deliver(j, { holder: 'w1' }, d)).rejects.toMatchObject({ code: 'SUPPRESSED' });
+    expect(provider.calls).toBe(0);
+    expect(reporter.events).toEqual([expect.objectContaining({ type: 'failed', error: expect.objectContaining({ code: 'SUPPRESSED', permanent: true }) })]);
+    // Another client's list does not apply.
+    await expect(deliver(job({ client: 'globex', to: 'ada@example.com' }), { holder: 'w1' }, d)).resolves.toMatchObject({ kind: 'sent' });
+  });
+
   it('does not send while another worker holds the claim', async () => {
     const provider = new ScriptedProvider([{ providerMessageId: 'x' }]);
     const { d, ledger } = deps(provider);
     const j = job();
-    await ledger.claim(j.deliveryId, 0, 'other-worker', 60_000);
+    await ledger.claim({ deliveryId: j.deliveryId, generation: 0, holder: 'other-worker', leaseMs: 60_000, provider: 'scripted' });
     await expect(deliver(j, { holder: 'w1' }, d)).rejects.toBeInstanceOf(SendHeldError);
     expect(provider.calls).toBe(0);
   });
@@ -230,8 +201,7 @@ describe('deliver', () => {
     async function leaveInDoubt(d: DeliverDeps<EmailJob>, ledger: MemoryLedger, j: EmailJob) {
       await expect(deliver(j, { holder: 'w1' }, d)).rejects.toBeInstanceOf(RetryLaterError);
       expect(ledger.rows.get(j.deliveryId)?.state).toBe('claimed');
-      const row = ledger.rows.get(j.deliveryId);
-      if (row) row.leaseUntil = 0; // the lease runs out
+      ledger.expireLease(j.deliveryId);
     }
 
     it('asks the provider first and does not send again when it has the message', async () => {

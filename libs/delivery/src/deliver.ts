@@ -2,7 +2,8 @@
  * deliver(): one attempt at one delivery, guarded by the send ledger.
  *
  *   expired?            -> failed (EXPIRED)
- *   claim the ledger:
+ *   claim the ledger (which also checks the client's suppression list):
+ *     suppressed        -> failed (SUPPRESSED), no provider call
  *     already-sent      -> report sent again (same event id: a no-op downstream), done
  *     closed            -> report failed again if it failed, done
  *     held              -> SendHeldError: wait for the other worker's lease
@@ -18,12 +19,13 @@
  * "sending" is reported while the provider call runs, so it costs no latency; if that report
  * failed it is sent again with the outcome.
  */
-import { makeDeliveryEvent, type Channel, type DeliveryError, type DeliveryEvent, type DeliveryJob } from '@herald/contracts';
+import { makeDeliveryEvent, suppressionAddress, type Channel, type DeliveryError, type DeliveryEvent, type DeliveryJob } from '@herald/contracts';
 import { backoffDelayMs } from '@herald/runtime';
 import { DeliveryFailedError, RetryLaterError, SendHeldError } from './errors';
 import type { DeliveryPolicy } from './policy';
 import type { SendLedgerPort, StatusReporter } from './ports';
 import { ProviderError, type DeliveryProvider } from './provider';
+import { safeSummary } from './summary';
 
 export interface DeliveryLog {
   info(obj: object, msg: string): void;
@@ -93,7 +95,7 @@ export async function deliver<J extends DeliveryJob>(job: J, context: AttemptCon
   const { ledger, reporter, policy, provider, channel, log } = deps;
   const now = deps.now ?? (() => new Date());
   const ids = { messageId: job.messageId, deliveryId: job.deliveryId, channel, generation: job.generation };
-  const event = (type: DeliveryEvent['type'], attempt: number, extra: { providerMessageId?: string | null; error?: DeliveryError; retryAt?: Date } = {}) =>
+  const event = (type: DeliveryEvent['type'], attempt: number, extra: { providerMessageId?: string | null; provider?: string; error?: DeliveryError; retryAt?: Date } = {}) =>
     makeDeliveryEvent({ ...ids, type, attempt, at: now(), ...extra });
   const fail = async (error: DeliveryError, before: DeliveryEvent[] = []): Promise<never> => {
     const attempt = await recordFailure(ids, error, deps, now, before);
@@ -105,10 +107,19 @@ export async function deliver<J extends DeliveryJob>(job: J, context: AttemptCon
     return fail({ code: 'EXPIRED', message: `not sent within ${Math.round(policy.maxAgeMs / 1000)} s of acceptance`, permanent: true });
   }
 
-  const claim = await ledger.claim(job.deliveryId, job.generation, context.holder, policy.leaseMs);
+  const claim = await ledger.claim({
+    deliveryId: job.deliveryId,
+    generation: job.generation,
+    holder: context.holder,
+    leaseMs: policy.leaseMs,
+    provider: provider.name,
+    ...(job.client ? { recipient: { client: job.client, channel, address: suppressionAddress(channel, job.to) } } : {}),
+  });
   switch (claim.kind) {
+    case 'suppressed':
+      return fail({ code: 'SUPPRESSED', message: safeSummary('SUPPRESSED'), permanent: true });
     case 'already-sent':
-      await reporter.report([event('sent', claim.attempt, { providerMessageId: claim.providerMessageId })]);
+      await reporter.report([event('sent', claim.attempt, { providerMessageId: claim.providerMessageId, ...(claim.provider ? { provider: claim.provider } : {}) })]);
       return { kind: 'already-sent', attempt: claim.attempt };
     case 'closed':
       if (claim.state === 'failed' && claim.generation === job.generation) {
@@ -122,7 +133,7 @@ export async function deliver<J extends DeliveryJob>(job: J, context: AttemptCon
       const found = provider.lookup ? await provider.lookup(job, lookupSignal) : null;
       if (found) {
         await ledger.markSent(job.deliveryId, found.providerMessageId);
-        await reporter.report([event('sent', claim.attempt, { providerMessageId: found.providerMessageId })]);
+        await reporter.report([event('sent', claim.attempt, { providerMessageId: found.providerMessageId, provider: provider.name })]);
         log.info({ ...ids, previousHolder: claim.previousHolder }, 'in-doubt send found at the provider: not sending again');
         return { kind: 'sent', attempt: claim.attempt, providerMessageId: found.providerMessageId };
       }
@@ -139,7 +150,7 @@ export async function deliver<J extends DeliveryJob>(job: J, context: AttemptCon
   }
 
   const attempt = claim.attempt;
-  const sending = event('sending', attempt);
+  const sending = event('sending', attempt, { provider: provider.name });
   const sendingReported = reporter.report([sending]).then(
     () => true,
     () => false,
@@ -174,6 +185,6 @@ export async function deliver<J extends DeliveryJob>(job: J, context: AttemptCon
   }
   await ledger.markSent(job.deliveryId, receipt.providerMessageId);
   const pending = (await sendingReported) ? [] : [sending];
-  await reporter.report([...pending, event('sent', attempt, { providerMessageId: receipt.providerMessageId })]);
+  await reporter.report([...pending, event('sent', attempt, { providerMessageId: receipt.providerMessageId, provider: provider.name })]);
   return { kind: 'sent', attempt, providerMessageId: receipt.providerMessageId };
 }

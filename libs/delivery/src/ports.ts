@@ -1,23 +1,41 @@
 /** The ports the delivery flow needs; libs/tracking and libs/kafka provide the adapters. */
-import type { DeliveryEvent } from '@herald/contracts';
+import type { Channel, DeliveryEvent } from '@herald/contracts';
+
+/** One claim: the right to call `provider` for this delivery now. */
+export interface ClaimRequest {
+  deliveryId: string;
+  generation: number;
+  /** Identifies this processing of the job (host/pid/job/token). */
+  holder: string;
+  leaseMs: number;
+  /** The provider this attempt would use (recorded with the claim: a delivery never goes through two providers at once). */
+  provider: string;
+  /** Checked against the client's suppression list in the same step: a suppressed recipient is never claimed. */
+  recipient?: { client: string; channel: Channel; address: string };
+}
 
 export type ClaimOutcome =
-  /** Go ahead: call the provider. `attempt` counts provider calls for this delivery (1 for the first). */
-  | { kind: 'claimed'; attempt: number }
-  /** The previous holder's lease ran out with no outcome. We now hold the claim; find out before resending. */
-  | { kind: 'in-doubt'; attempt: number; previousHolder: string | null }
+  /** Go ahead: call `provider`. `attempt` counts provider calls for this delivery (1 for the first). */
+  | { kind: 'claimed'; attempt: number; provider: string }
+  /**
+   * The previous holder's lease ran out with no outcome. We now hold the claim; find out before
+   * resending, at the provider that held the send (`provider`), never at another one.
+   */
+  | { kind: 'in-doubt'; attempt: number; previousHolder: string | null; provider: string | null }
   /** Sent before: do not send again. */
-  | { kind: 'already-sent'; attempt: number; providerMessageId: string | null }
+  | { kind: 'already-sent'; attempt: number; providerMessageId: string | null; provider: string | null }
   /** Another worker is sending right now. Try again after the lease. */
   | { kind: 'held'; holder: string | null; leaseUntil: Date }
   /** Failed for good in this generation, or the job is older than the ledger's generation. */
-  | { kind: 'closed'; state: string; generation: number; attempt: number; error: string | null };
+  | { kind: 'closed'; state: string; generation: number; attempt: number; error: string | null }
+  /** The recipient is on the client's suppression list: do not send, fail the delivery. */
+  | { kind: 'suppressed'; reason: string };
 
 export interface SendLedgerPort {
-  claim(deliveryId: string, generation: number, holder: string, leaseMs: number): Promise<ClaimOutcome>;
+  claim(request: ClaimRequest): Promise<ClaimOutcome>;
   markSent(deliveryId: string, providerMessageId: string | null): Promise<void>;
   release(deliveryId: string, holder: string, error: string): Promise<void>;
-  /** Returns the ledger's attempt count for the delivery. */
+  /** Failed for good in this generation (never a sent delivery, never a newer generation). Returns the ledger's attempt count. */
   markFailed(deliveryId: string, generation: number, error: string): Promise<number>;
 }
 

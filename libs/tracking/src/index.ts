@@ -3,5 +3,7 @@ export * from './prisma';
 export * from './tracking-service';
 export * from './send-ledger';
 export * from './replay';
+export * from './suppressions';
+export { suppressionReason } from './receipts';
 export * from './errors';
 export { collapseEvents, type DeliveryUpdate } from './status-batch';

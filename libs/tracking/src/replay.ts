@@ -28,7 +28,7 @@ export interface FailedDelivery {
 }
 
 /** A delivery with its message's recipient and content, as stored. */
-type DeliveryRow = FailedDelivery & { recipient: NotificationJob['to']; content: { email?: NotificationJob['email']; sms?: NotificationJob['sms'] } };
+type DeliveryRow = FailedDelivery & { client: string; recipient: NotificationJob['to']; content: { email?: NotificationJob['email']; sms?: NotificationJob['sms'] } };
 
 interface ReplayTarget {
   deliveryId: string;
@@ -82,7 +82,7 @@ export class ReplayRepository {
       FROM unnest(${ids}::uuid[], ${generations}::int[]) AS t(id, generation)
       WHERE d.id = t.id AND d.status = 'failed' AND d.generation = t.generation - 1`;
     const ready = await this.prisma.$queryRaw<DeliveryRow[]>`
-      SELECT d.id AS "deliveryId", d.message_id AS "messageId", d.channel, d.generation, m.recipient, m.content
+      SELECT d.id AS "deliveryId", d.message_id AS "messageId", d.channel, d.generation, m.client, m.recipient, m.content
       FROM deliveries d JOIN messages m ON m.id = d.message_id
       JOIN unnest(${ids}::uuid[], ${generations}::int[]) AS t(id, generation) ON t.id = d.id
       WHERE d.status = 'accepted' AND d.generation = t.generation`;
@@ -107,7 +107,7 @@ export class ReplayRepository {
         RETURNING d.id, d.message_id, d.channel, d.generation
       )
       SELECT t.id AS "deliveryId", t.message_id AS "messageId", t.channel, t.generation,
-             m.accepted_at AS "acceptedAt", m.recipient, m.content
+             m.accepted_at AS "acceptedAt", m.client, m.recipient, m.content
       FROM touched t JOIN messages m ON m.id = t.message_id`;
     // A replayed generation's age counts from when the delivery last changed; a first generation from acceptance.
     return toJobs(rows, (row) => (row.generation === 0 ? row.acceptedAt.toISOString() : new Date().toISOString()));
@@ -124,6 +124,7 @@ function toJobs<R extends DeliveryRow>(
       v: 1,
       messageId: row.messageId,
       acceptedAt: typeof acceptedAt === 'string' ? acceptedAt : acceptedAt(row),
+      client: row.client,
       deliveries: [],
       to: row.recipient,
       ...(row.content.email ? { email: row.content.email } : {}),

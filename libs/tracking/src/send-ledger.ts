@@ -11,7 +11,7 @@
  * States: claimed (a send is under way) -> sent | released (definitely not sent, may retry)
  *         | failed (permanently, for this generation; a replay's newer generation may claim again).
  */
-import type { ClaimOutcome, SendLedgerPort } from '@herald/delivery';
+import type { ClaimOutcome, ClaimRequest, SendLedgerPort } from '@herald/delivery';
 import type { SqlRunner } from './prisma';
 
 export type { ClaimOutcome } from '@herald/delivery';
@@ -23,6 +23,7 @@ interface LedgerRow {
   holder: string | null;
   lease_until: Date | null;
   claimed_at: Date | null;
+  provider: string | null;
   provider_message_id: string | null;
   error: string | null;
   expired: boolean;
@@ -33,46 +34,57 @@ export class SendLedger implements SendLedgerPort {
   constructor(private readonly sql: SqlRunner) {}
 
   /**
-   * Claims the right to send `deliveryId` at `generation` for `leaseMs`. Atomic: of two workers
-   * racing, one gets 'claimed' and the other 'held'.
+   * Claims the right to send `deliveryId` at `generation` through `provider` for `leaseMs`, unless
+   * the recipient is on the client's suppression list (checked in the same statement). Atomic: of
+   * two workers racing, one gets 'claimed' and the other 'held'.
    */
-  async claim(deliveryId: string, generation: number, holder: string, leaseMs: number): Promise<ClaimOutcome> {
-    const claimed = await this.sql.query<{ attempt: number }>(
-      `INSERT INTO send_ledger (delivery_id, generation, state, attempt, holder, lease_until, claimed_at, updated_at)
-       VALUES ($1::uuid, $2::int, 'claimed', 1, $3, now() + $4::int * interval '1 millisecond', now(), now())
-       ON CONFLICT (delivery_id) DO UPDATE SET
-         generation = EXCLUDED.generation,
-         state = 'claimed',
-         attempt = send_ledger.attempt + 1,
-         holder = EXCLUDED.holder,
-         lease_until = EXCLUDED.lease_until,
-         claimed_at = now(),
-         updated_at = now(),
-         error = NULL
-       WHERE (send_ledger.state = 'released' AND send_ledger.generation = EXCLUDED.generation)
-          OR (send_ledger.state IN ('released', 'failed') AND send_ledger.generation < EXCLUDED.generation)
-       RETURNING attempt`,
-      [deliveryId, generation, holder, leaseMs],
+  async claim(request: ClaimRequest): Promise<ClaimOutcome> {
+    const { deliveryId, generation, holder, leaseMs, provider, recipient } = request;
+    const claimed = await this.sql.query<{ attempt: number | null; suppressed: string | null }>(
+      `WITH suppressed AS (
+         SELECT reason FROM suppressions WHERE client = $5 AND channel = $6 AND address = $7
+       ), claimed AS (
+         INSERT INTO send_ledger (delivery_id, generation, state, attempt, holder, lease_until, claimed_at, updated_at, provider)
+         SELECT $1::uuid, $2::int, 'claimed', 1, $3, now() + $4::int * interval '1 millisecond', now(), now(), $8
+         WHERE NOT EXISTS (SELECT 1 FROM suppressed)
+         ON CONFLICT (delivery_id) DO UPDATE SET
+           generation = EXCLUDED.generation,
+           state = 'claimed',
+           attempt = send_ledger.attempt + 1,
+           holder = EXCLUDED.holder,
+           lease_until = EXCLUDED.lease_until,
+           claimed_at = now(),
+           updated_at = now(),
+           provider = EXCLUDED.provider,
+           error = NULL
+         WHERE (send_ledger.state = 'released' AND send_ledger.generation = EXCLUDED.generation)
+            OR (send_ledger.state IN ('released', 'failed') AND send_ledger.generation < EXCLUDED.generation)
+         RETURNING attempt
+       )
+       SELECT (SELECT attempt FROM claimed) AS attempt, (SELECT reason FROM suppressed LIMIT 1) AS suppressed`,
+      [deliveryId, generation, holder, leaseMs, recipient?.client ?? null, recipient?.channel ?? null, recipient?.address ?? null, provider],
     );
-    if (claimed.rows[0]) return { kind: 'claimed', attempt: claimed.rows[0].attempt };
+    const answer = claimed.rows[0];
+    if (answer?.attempt != null) return { kind: 'claimed', attempt: answer.attempt, provider };
 
     const {
       rows: [row],
     } = await this.sql.query<LedgerRow>(
-      `SELECT state, generation, attempt, holder, lease_until, claimed_at, provider_message_id, error,
+      `SELECT state, generation, attempt, holder, lease_until, claimed_at, provider, provider_message_id, error,
               (lease_until IS NULL OR lease_until < now()) AS expired
        FROM send_ledger WHERE delivery_id = $1::uuid`,
       [deliveryId],
     );
+    if (row?.state === 'sent') return { kind: 'already-sent', attempt: row.attempt, providerMessageId: row.provider_message_id, provider: row.provider };
+    if (answer?.suppressed != null) return { kind: 'suppressed', reason: answer.suppressed };
     if (!row) throw new Error(`send ledger: no row for ${deliveryId} after a refused claim`);
-    if (row.state === 'sent') return { kind: 'already-sent', attempt: row.attempt, providerMessageId: row.provider_message_id };
     if (row.generation > generation || row.state === 'failed') {
       return { kind: 'closed', state: row.state, generation: row.generation, attempt: row.attempt, error: row.error };
     }
     if (row.state === 'claimed' && !row.expired) {
       return { kind: 'held', holder: row.holder, leaseUntil: row.lease_until ?? new Date() };
     }
-    // An expired claim: take it over, unless someone else just did.
+    // An expired claim: take it over (at the provider that held it), unless someone else just did.
     const taken = await this.sql.query<{ attempt: number }>(
       `UPDATE send_ledger SET holder = $2, lease_until = now() + $3::int * interval '1 millisecond',
               attempt = attempt + 1, claimed_at = now(), updated_at = now(), generation = $4::int
@@ -81,8 +93,8 @@ export class SendLedger implements SendLedgerPort {
        RETURNING attempt`,
       [deliveryId, holder, leaseMs, generation, row.claimed_at],
     );
-    if (taken.rows[0]) return { kind: 'in-doubt', attempt: taken.rows[0].attempt, previousHolder: row.holder };
-    return this.claim(deliveryId, generation, holder, leaseMs);
+    if (taken.rows[0]) return { kind: 'in-doubt', attempt: taken.rows[0].attempt, previousHolder: row.holder, provider: row.provider };
+    return this.claim(request);
   }
 
   /** The provider accepted the send. Recorded whoever holds the claim now: it is what happened. */

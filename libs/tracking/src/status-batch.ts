@@ -5,7 +5,7 @@
  * The database applies the result under the same rule (the rank only rises, within the current
  * generation), so events applied in any order, or twice, end in the same row.
  */
-import { statusRank, type DeliveryEvent, type DeliveryStatus } from '@herald/contracts';
+import { isDeliveryStatus, statusRank, type DeliveryEvent, type DeliveryStatus } from '@herald/contracts';
 
 export interface DeliveryUpdate {
   deliveryId: string;
@@ -15,6 +15,7 @@ export interface DeliveryUpdate {
   rank: number;
   attempts: number;
   providerMessageId: string | null;
+  provider: string | null;
   lastError: string | null;
   lastErrorCode: string | null;
   queuedAt: string | null;
@@ -38,6 +39,7 @@ export function collapseEvents(events: readonly DeliveryEvent[]): DeliveryUpdate
         rank: -1,
         attempts: 0,
         providerMessageId: null,
+        provider: null,
         lastError: null,
         lastErrorCode: null,
         queuedAt: null,
@@ -48,7 +50,7 @@ export function collapseEvents(events: readonly DeliveryEvent[]): DeliveryUpdate
       };
       byKey.set(key, u);
     }
-    if (e.type !== 'attempt_failed') {
+    if (isDeliveryStatus(e.type)) {
       const rank = statusRank(e.type);
       if (rank > u.rank) {
         u.rank = rank;
@@ -63,6 +65,7 @@ export function collapseEvents(events: readonly DeliveryEvent[]): DeliveryUpdate
       u.attempts = Math.max(u.attempts, e.attempt);
     }
     if (e.providerMessageId) u.providerMessageId = e.providerMessageId;
+    if (e.provider) u.provider = e.provider;
     if (e.error && (u.errorAt === null || e.at >= u.errorAt)) {
       u.errorAt = e.at;
       u.lastError = e.error.message;

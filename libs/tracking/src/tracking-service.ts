@@ -20,8 +20,10 @@ import {
   type MessageAcceptedEvent,
   type MessageView,
 } from '@herald/contracts';
+import type { ReceiptEvent } from '@herald/contracts';
 import type { Logger } from '@herald/runtime';
 import type { PrismaClient } from './prisma';
+import { applyWaitingReceipts, insertReceipts } from './receipts';
 import { collapseEvents, eventDetail } from './status-batch';
 
 export interface UpdateStatusResult {
@@ -89,6 +91,9 @@ export class TrackingService {
     const col = <T>(pick: (e: DeliveryEvent) => T) => unique.map(pick);
     const u = <K extends keyof (typeof updates)[number]>(key: K) => updates.map((x) => x[key]);
 
+    // Receipts that came before their send was recorded: applied in the same transaction, once the
+    // deliveries carry the provider ids of this batch.
+    const sentIds = [...new Set(unique.flatMap((e) => (e.type === 'sent' && e.providerMessageId ? [e.providerMessageId] : [])))];
     const [recorded, updated] = await this.prisma.$transaction([
       this.prisma.$executeRaw`
         INSERT INTO delivery_events (id, delivery_id, message_id, channel, type, generation, attempt, at, detail, provider_message_id)
@@ -107,6 +112,7 @@ export class TrackingService {
           status_rank = GREATEST(d.status_rank, u.rank),
           attempts = GREATEST(d.attempts, u.attempts),
           provider_message_id = COALESCE(u.provider_message_id, d.provider_message_id),
+          provider = COALESCE(u.provider, d.provider),
           last_error = COALESCE(u.last_error, d.last_error),
           last_error_code = COALESCE(u.last_error_code, d.last_error_code),
           queued_at = COALESCE(d.queued_at, u.queued_at),
@@ -116,14 +122,28 @@ export class TrackingService {
           updated_at = now()
         FROM unnest(
           ${u('deliveryId')}::uuid[], ${u('generation')}::int[], ${u('status')}::text[], ${u('rank')}::int[],
-          ${u('attempts')}::int[], ${u('providerMessageId')}::text[], ${u('lastError')}::text[], ${u('lastErrorCode')}::text[],
+          ${u('attempts')}::int[], ${u('providerMessageId')}::text[], ${u('provider')}::text[], ${u('lastError')}::text[], ${u('lastErrorCode')}::text[],
           ${u('queuedAt')}::timestamptz[], ${u('sentAt')}::timestamptz[], ${u('deliveredAt')}::timestamptz[], ${u('failedAt')}::timestamptz[]
-        ) AS u(id, generation, status, rank, attempts, provider_message_id, last_error, last_error_code, queued_at, sent_at, delivered_at, failed_at)
+        ) AS u(id, generation, status, rank, attempts, provider_message_id, provider, last_error, last_error_code, queued_at, sent_at, delivered_at, failed_at)
         WHERE d.id = u.id AND d.generation = u.generation`,
+      ...(sentIds.length ? [this.prisma.$executeRaw(applyWaitingReceipts(sentIds))] : []),
     ]);
     const skipped = updates.length - updated;
     if (skipped > 0) this.logger.debug({ skipped }, 'status events skipped: unknown delivery or older generation');
     return { recorded, updated, skipped };
+  }
+
+  /**
+   * Stores provider receipts (each once) and applies those whose delivery is known to be sent
+   * (see receipts.ts); the others wait for their send to be recorded. Returns how many were new
+   * and how many were applied now.
+   */
+  async applyReceipts(receipts: readonly ReceiptEvent[]): Promise<{ stored: number; applied: number }> {
+    if (receipts.length === 0) return { stored: 0, applied: 0 };
+    const unique = [...new Map(receipts.map((r) => [r.receiptId, r])).values()];
+    const ids = [...new Set(unique.map((r) => r.providerMessageId))];
+    const [stored, applied] = await this.prisma.$transaction([this.prisma.$executeRaw(insertReceipts(unique)), this.prisma.$executeRaw(applyWaitingReceipts(ids))]);
+    return { stored, applied };
   }
 
   /** The API view of a message, or null when the id is unknown (or belongs to another client). */
@@ -148,6 +168,7 @@ export class TrackingService {
         attempts: d.attempts,
         generation: d.generation,
         providerMessageId: d.providerMessageId,
+        provider: d.provider,
         lastError: d.lastError,
         createdAt: d.createdAt.toISOString(),
         updatedAt: d.updatedAt.toISOString(),

@@ -1,11 +1,11 @@
 /**
  * TrackingService and SendLedger against a real PostgreSQL database (cloned from the migrated
  * template): idempotent recording, forward-only statuses under late, repeated and reordered
- * events, and the ledger's claims under races and expired leases.
+ * events. The send ledger has its own test (send-ledger.test.ts).
  */
 import { deliveryIdFor, makeDeliveryEvent, newMessageId, type DeliveryEvent, type MessageAcceptedEvent } from '@herald/contracts';
 import { createLogger } from '@herald/runtime';
-import { SendLedger, TrackingService, createDatabase, isPermanentDataError, type PrismaClient } from '../src';
+import { TrackingService, createDatabase, isPermanentDataError, type PrismaClient } from '../src';
 import { createTestDatabase, type TestDatabase } from '../src/testing';
 
 // libs/testing builds on this library, so this test does not use it: the same defaults, read here.
@@ -15,14 +15,12 @@ const template = process.env['DATABASE_TEMPLATE'] || 'herald_test';
 let database: TestDatabase;
 let prisma: PrismaClient;
 let tracking: TrackingService;
-let ledger: SendLedger;
 
 beforeAll(async () => {
   database = await createTestDatabase({ adminUrl, template });
   const db = createDatabase({ databaseUrl: database.url, poolSize: 4 });
   prisma = db.prisma;
   tracking = new TrackingService(prisma, createLogger({ service: 'tracking-test', level: 'silent' }));
-  ledger = new SendLedger(db.sql);
 });
 
 afterAll(async () => {
@@ -145,61 +143,5 @@ describe('TrackingService', () => {
 
   it('returns null for an unknown message', async () => {
     expect(await tracking.getMessage(newMessageId())).toBeNull();
-  });
-});
-
-describe('SendLedger', () => {
-  it('lets exactly one of many racing workers claim a delivery', async () => {
-    const { email } = await recorded();
-    const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => ledger.claim(email, 0, `w${i}`, 60_000)));
-    expect(outcomes.filter((o) => o.kind === 'claimed')).toHaveLength(1);
-    expect(outcomes.filter((o) => o.kind === 'held')).toHaveLength(7);
-  });
-
-  it('answers already-sent after markSent, with the provider id', async () => {
-    const { email } = await recorded();
-    await ledger.claim(email, 0, 'w1', 60_000);
-    await ledger.markSent(email, '<id@x>');
-    expect(await ledger.claim(email, 0, 'w2', 60_000)).toEqual({ kind: 'already-sent', attempt: 1, providerMessageId: '<id@x>' });
-  });
-
-  it('lets the next attempt claim after a release, counting attempts', async () => {
-    const { email } = await recorded();
-    await ledger.claim(email, 0, 'w1', 60_000);
-    await ledger.release(email, 'w1', 'ECONNREFUSED: refused');
-    expect(await ledger.claim(email, 0, 'w2', 60_000)).toEqual({ kind: 'claimed', attempt: 2 });
-  });
-
-  it('hands an expired claim over as in doubt, once', async () => {
-    const { email } = await recorded();
-    await ledger.claim(email, 0, 'w1', 1);
-    await prisma.$executeRaw`UPDATE send_ledger SET lease_until = now() - interval '1 second' WHERE delivery_id = ${email}::uuid`;
-    const [a, b] = await Promise.all([ledger.claim(email, 0, 'w2', 60_000), ledger.claim(email, 0, 'w3', 60_000)]);
-    expect([a.kind, b.kind].sort()).toEqual(['held', 'in-doubt']);
-    const takeover = a.kind === 'in-doubt' ? a : b;
-    expect(takeover).toMatchObject({ attempt: 2, previousHolder: 'w1' });
-  });
-
-  it('closes a failed delivery until a replay raises its generation', async () => {
-    const { email } = await recorded();
-    await ledger.claim(email, 0, 'w1', 60_000);
-    expect(await ledger.markFailed(email, 0, 'SMTP_550: no mailbox')).toBe(1);
-    expect(await ledger.claim(email, 0, 'w2', 60_000)).toEqual({ kind: 'closed', state: 'failed', generation: 0, attempt: 1, error: 'SMTP_550: no mailbox' });
-    expect(await ledger.claim(email, 1, 'w2', 60_000)).toEqual({ kind: 'claimed', attempt: 2 });
-    expect(await ledger.claim(email, 0, 'w3', 60_000)).toMatchObject({ kind: 'closed', generation: 1 });
-  });
-
-  it('never turns sent into failed', async () => {
-    const { email } = await recorded();
-    await ledger.claim(email, 0, 'w1', 60_000);
-    await ledger.markSent(email, 'x');
-    await ledger.markFailed(email, 0, 'late failure');
-    expect(await ledger.claim(email, 0, 'w2', 60_000)).toMatchObject({ kind: 'already-sent' });
-  });
-
-  it('records a failure for a delivery never claimed (e.g. expired before any attempt)', async () => {
-    const { email } = await recorded();
-    expect(await ledger.markFailed(email, 0, 'EXPIRED: too old')).toBe(0);
-    expect(await ledger.claim(email, 0, 'w1', 60_000)).toMatchObject({ kind: 'closed', state: 'failed' });
   });
 });

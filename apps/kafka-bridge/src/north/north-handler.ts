@@ -44,6 +44,7 @@ export function toNotificationJob(event: MessageAcceptedEvent): NotificationJob 
     v: 1,
     messageId: event.messageId,
     acceptedAt: event.acceptedAt,
+    client: event.client,
     deliveries: request.channels.map((channel) => ({ deliveryId: deliveryIdFor(event.messageId, channel), channel, generation: 0 })),
     to: { ...request.to },
     ...(request.email ? { email: request.email } : {}),

@@ -48,7 +48,7 @@ export function createMainQueueProcessor(deps: MainQueueDeps) {
     const events: DeliveryEvent[] = [];
     const at = now();
     for (const d of data.deliveries) {
-      const base = { v: 1 as const, messageId: data.messageId, deliveryId: d.deliveryId, generation: d.generation, acceptedAt: data.acceptedAt };
+      const base = { v: 1 as const, messageId: data.messageId, ...(data.client ? { client: data.client } : {}), deliveryId: d.deliveryId, generation: d.generation, acceptedAt: data.acceptedAt };
       const event = (type: 'queued' | 'failed', error?: { code: string; message: string; permanent: boolean }) =>
         makeDeliveryEvent({ messageId: data.messageId, deliveryId: d.deliveryId, channel: d.channel, type, generation: d.generation, attempt: 0, at, ...(error ? { error } : {}) });
       const missing = missingFor(d.channel, data);

@@ -1,29 +1,55 @@
 /**
- * south-updates -> tracking. Each batch of delivery events is applied by
- * TrackingService.updateStatus (history stored once per event, statuses only forward); poison
- * records go to the dead-letter topic. Offsets are committed after the database transaction.
+ * south-updates -> tracking. Each batch holds delivery status events (from the workers and the
+ * bridge) and provider receipts (from the receipts-api): status events are applied by
+ * TrackingService.updateStatus (history stored once per event, statuses only forward), receipts
+ * by TrackingService.applyReceipts (stored once, applied when their send is known, suppressions);
+ * poison records go to the dead-letter topic. Offsets are committed after the database work.
+ * Status events go first, so that a receipt in the same batch as its "sent" finds the send.
  */
-import { deliveryEventValidator, type DeliveryEvent } from '@herald/contracts';
+import { deliveryEventValidator, receiptEventValidator, type DeliveryEvent, type ReceiptEvent, type Validator } from '@herald/contracts';
 import type { BatchHandler, DeadLetterPublisher } from '@herald/kafka';
 import type { Logger } from '@herald/runtime';
 import type { UpdateStatusResult } from '@herald/tracking';
 import { decodeRecords } from '../decode';
 
 export interface SouthHandlerDeps {
-  tracking: { updateStatus(events: readonly DeliveryEvent[]): Promise<UpdateStatusResult> };
+  tracking: {
+    updateStatus(events: readonly DeliveryEvent[]): Promise<UpdateStatusResult>;
+    applyReceipts(receipts: readonly ReceiptEvent[]): Promise<{ stored: number; applied: number }>;
+  };
   deadLetter: DeadLetterPublisher;
   logger: Logger;
 }
 
+type SouthRecord = DeliveryEvent | ReceiptEvent;
+
+/** A status event or a receipt, told apart by `kind` (each checked against its own contract). */
+const southValidator: Validator<SouthRecord> = {
+  check: (value): value is SouthRecord => kindOf(value) === 'provider.receipt' ? receiptEventValidator.check(value) : deliveryEventValidator.check(value),
+  errors: (value) => (kindOf(value) === 'provider.receipt' ? receiptEventValidator.errors(value) : deliveryEventValidator.errors(value)),
+  parse: (value) => (kindOf(value) === 'provider.receipt' ? receiptEventValidator.parse(value) : deliveryEventValidator.parse(value)),
+};
+
+function kindOf(value: unknown): unknown {
+  return value && typeof value === 'object' ? (value as { kind?: unknown }).kind : undefined;
+}
+
 export function createSouthHandler(deps: SouthHandlerDeps): BatchHandler {
   return async (records) => {
-    const { valid, poison } = decodeRecords<DeliveryEvent>(records, deliveryEventValidator);
+    const { valid, poison } = decodeRecords<SouthRecord>(records, southValidator);
     if (poison.length) {
       await deps.deadLetter.send(poison);
       deps.logger.warn({ count: poison.length, first: poison[0]?.error }, 'poison status events sent to the dead-letter topic');
     }
-    if (valid.length === 0) return;
-    const result = await deps.tracking.updateStatus(valid.map((v) => v.event));
-    deps.logger.debug({ events: valid.length, ...result }, 'status events applied');
+    const events = valid.flatMap((v) => (v.event.kind === 'delivery.event' ? [v.event] : []));
+    const receipts = valid.flatMap((v) => (v.event.kind === 'provider.receipt' ? [v.event] : []));
+    if (events.length) {
+      const result = await deps.tracking.updateStatus(events);
+      deps.logger.debug({ events: events.length, ...result }, 'status events applied');
+    }
+    if (receipts.length) {
+      const result = await deps.tracking.applyReceipts(receipts);
+      deps.logger.debug({ receipts: receipts.length, ...result }, 'provider receipts stored');
+    }
   };
 }
