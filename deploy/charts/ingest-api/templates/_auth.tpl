@@ -19,14 +19,18 @@ true
 {{- end -}}
 {{- end -}}
 
-{{/* The warning NOTES.txt prints (here and in the herald chart) when authentication is off. */}}
+{{/*
+The warning NOTES.txt prints (here and in the herald chart) when authentication is off:
+(dict "Values" <the ingest-api's values> "prefix" "" | "ingest-api.")
+*/}}
 {{- define "ingest-api.authWarning" -}}
+{{- $p := .prefix | default "" -}}
 ################################################################################
-WARNING: AUTHENTICATION IS OFF (auth.disabled=true, AUTH_DISABLED=true).
+WARNING: AUTHENTICATION IS OFF ({{ $p }}auth.disabled=true, AUTH_DISABLED=true).
 /v1 accepts every request without an API key, all as client "default": anyone
-who reaches the Service{{ if .Values.networkPolicy.allowExternal }} (networkPolicy.allowExternal is true){{ end }}{{ if .Values.ingress.enabled }} or the Ingress{{ end }} can send
+who reaches the Service{{ if .Values.networkPolicy.allowExternal }} ({{ $p }}networkPolicy.allowExternal is true){{ end }}{{ if .Values.ingress.enabled }} or the Ingress{{ end }} can send
 notifications and read every message's status. For local and test clusters only.
 Turn it on: create a Secret holding API_KEYS, then
-  --set auth.disabled=false --set apiKeys.existingSecret=<that Secret>
+  --set {{ $p }}auth.disabled=false --set {{ $p }}apiKeys.existingSecret=<that Secret>
 ################################################################################
 {{- end -}}
