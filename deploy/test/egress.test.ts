@@ -5,10 +5,13 @@
  * (169.254.169.254, fd00:ec2::254) are reachable through no rule, whatever the values open. The
  * metadata check is independent of the templates: Node's net.BlockList decides what a CIDR holds.
  */
+import { readFileSync } from 'node:fs';
 import { BlockList, isIPv6 } from 'node:net';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { cleanupCharts, lint, renderOk, type KubeObject } from './support/helm';
 import { ofKind, validateObjects } from './support/kube';
-import { ALL_CHARTS, APP_NAMES, type AppName } from './support/repo';
+import { ALL_CHARTS, APP_NAMES, chartsDir, deployDir, type AppName } from './support/repo';
 import { unknownFields } from './support/strict-fields';
 
 afterAll(() => cleanupCharts());
@@ -268,5 +271,31 @@ describe('ports from the configured addresses, narrowed from values', () => {
     const rules = policy.spec.egress as Rule[];
     expect(rules[rules.length - 1]).toEqual(rule);
     expect(portsOf(policy)).toEqual([...EXPECTED['ingest-api'], ['4317/TCP']]);
+  });
+});
+
+describe('the egress examples of the READMEs render as they say', () => {
+  /** The ```yaml blocks of a README that set a NetworkPolicy (for the chart, or for the apps through global.herald). */
+  function egressExamples(readme: string): object[] {
+    const text = readFileSync(readme, 'utf8');
+    return [...text.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)].map((m) => parse(m[1] ?? '') as Record<string, unknown>).filter((e) => JSON.stringify(e).includes('"networkPolicy"'));
+  }
+
+  test.each([
+    ['deploy/README.md', join(deployDir, 'README.md'), ['ingest-api', 'kafka-bridge', 'email-worker', 'sms-worker']],
+    ['charts/herald/README.md', join(chartsDir, 'herald', 'README.md'), ['herald']],
+    ...(['ingest-api', 'email-worker', 'sms-worker'] as const).map((app) => [`charts/${app}/README.md`, join(chartsDir, app, 'README.md'), [app]] as const),
+  ] as const)('%s', (_, readme, charts) => {
+    const examples = egressExamples(readme);
+    expect(examples).toHaveLength(1);
+    for (const chart of charts) {
+      const defaults = ofKind(renderOk(chart), 'NetworkPolicy').map((p) => p.spec);
+      const objects = renderOk(chart, { values: examples });
+      expectSound(objects);
+      // The example narrows something in every policy it renders.
+      const policies = ofKind(objects, 'NetworkPolicy');
+      expect(policies.length).toBe(defaults.length);
+      policies.forEach((p, i) => expect(p.spec).not.toEqual(defaults[i]));
+    }
   });
 });
