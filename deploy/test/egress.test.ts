@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { BlockList, isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { cleanupCharts, lint, renderOk, type KubeObject } from './support/helm';
+import { cleanupCharts, lint, renderNotes, renderOk, type KubeObject } from './support/helm';
 import { ofKind, validateObjects } from './support/kube';
 import { ALL_CHARTS, APP_NAMES, chartsDir, deployDir, type AppName } from './support/repo';
 import { unknownFields } from './support/strict-fields';
@@ -298,4 +298,13 @@ describe('the egress examples of the READMEs render as they say', () => {
       policies.forEach((p, i) => expect(p.spec).not.toEqual(defaults[i]));
     }
   });
+});
+
+test.each(APP_NAMES)('%s: NOTES.txt warns when no NetworkPolicy is rendered, and only then', (app) => {
+  const off = renderNotes(app, { values: [{ networkPolicy: { enabled: false } }] });
+  expect(off.stderr).toBe('');
+  expect(off.notes).toMatch(/WARNING: networkPolicy\.enabled is false: no NetworkPolicy limits what these pods reach, the cloud\nmetadata addresses \(169\.254\.169\.254, fd00:ec2::254\) included\./);
+  const on = renderNotes(app);
+  expect(on.notes).toMatch(/is installed as herald-/);
+  expect(on.notes).not.toMatch(/WARNING/);
 });

@@ -124,3 +124,11 @@ spec:
 {{- include "herald-common.net.anywhere" (dict "root" .root) -}}
 {{- end -}}
 {{- end -}}
+
+{{/* For NOTES.txt: a warning when the chart renders no NetworkPolicy at all, else nothing. */}}
+{{- define "herald-common.networkPolicy.notes" -}}
+{{- if not .Values.networkPolicy.enabled }}
+WARNING: networkPolicy.enabled is false: no NetworkPolicy limits what these pods reach, the cloud
+metadata addresses (169.254.169.254, fd00:ec2::254) included.
+{{- end }}
+{{- end -}}
