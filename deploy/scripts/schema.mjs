@@ -120,7 +120,9 @@ const peer = obj('A NetworkPolicyPeer: an ipBlock, or a namespace and/or pod sel
   podSelector: labelSelector('Pods (in the selected namespaces, else in the release\'s).'),
 });
 
-const peers = (description) => list(description, peer);
+/** Peers are described once, in the definitions of every schema, and referenced (the schemas stay readable). */
+const DEFINITIONS = { networkPolicyPeer: peer };
+const peers = (description) => list(description, { $ref: '#/definitions/networkPolicyPeer' });
 
 const TCP_PORT = { type: 'integer', minimum: 1, maximum: 65535 };
 
@@ -608,6 +610,7 @@ export function appSchema(app, configSpec, facts) {
   };
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
+    definitions: DEFINITIONS,
     title: `Values of the ${app} chart`,
     type: 'object',
     additionalProperties: false,
@@ -625,6 +628,7 @@ export function umbrellaSchema(facts) {
   });
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
+    definitions: DEFINITIONS,
     title: 'Values of the herald umbrella chart',
     type: 'object',
     additionalProperties: false,
