@@ -80,6 +80,21 @@ const cases: Case[] = [
   { what: 'a global SASL password given as a plain string', chart: 'herald', values: { global: { herald: { kafka: { sasl: { password: 'hunter2' } } } } }, message: /herald:\n- global\.herald\.kafka\.sasl\.password: Invalid type\. Expected: object, given: string/ },
   { what: 'a global SASL password given as a value', chart: 'herald', values: { global: { herald: { kafka: { sasl: { password: { value: 'hunter2' } } } } } }, message: /herald:\n- global\.herald\.kafka\.sasl\.password: Additional property value is not allowed/ },
   { what: 'an app\'s SASL password given as a value in the umbrella', chart: 'herald', values: { 'kafka-bridge': { kafka: { sasl: { password: { value: 'hunter2' } } } } }, message: /kafka-bridge:\n- kafka\.sasl\.password: Additional property value is not allowed/ },
+  // Egress (herald-common's _networkpolicy.tpl and _net.tpl): the cloud metadata addresses cannot be opened.
+  { what: 'an egress peer that is the metadata address', chart: 'ingest-api', values: { networkPolicy: { egress: { extra: [{ to: [{ ipBlock: { cidr: '169.254.169.254/32' } }], ports: [{ port: 80 }] }] } } }, message: /ingest-api: networkPolicy\.egress\.extra\[0\]\.to\[0\]\.ipBlock: cidr 169\.254\.169\.254\/32 is the cloud metadata address 169\.254\.169\.254\/32, which the charts always block/ },
+  { what: 'an egress peer that is the IPv6 metadata address, spelt out', chart: 'email-worker', values: { networkPolicy: { egress: { kafka: { to: [{ ipBlock: { cidr: 'FD00:EC2:0:0:0:0:0:254/128' } }] } } } }, message: /email-worker: networkPolicy\.egress\.kafka\.to\[0\]\.ipBlock: cidr FD00:EC2:0:0:0:0:0:254\/128 is the cloud metadata address fd00:ec2::254\/128/ },
+  { what: 'the metadata address as every app\'s PostgreSQL', chart: 'herald', values: { global: { herald: { networkPolicy: { egress: { postgres: { to: [{ ipBlock: { cidr: '169.254.169.254/32' } }] } } } } } }, message: /(ingest-api|kafka-bridge|email-worker|sms-worker): global\.herald\.networkPolicy\.egress\.postgres\.to\[0\]\.ipBlock: cidr 169\.254\.169\.254\/32 is the cloud metadata address/ },
+  { what: 'an egress CIDR that is not one', chart: 'kafka-bridge', values: { networkPolicy: { egress: { redis: { to: [{ ipBlock: { cidr: 'redis.example.com/32' } }] } } } }, message: /networkPolicy\.egress\.redis\.to\.0\.ipBlock\.cidr: Does not match pattern/ },
+  { what: 'an IPv4 CIDR with an octet above 255', chart: 'sms-worker', values: { networkPolicy: { egress: { providers: { to: [{ ipBlock: { cidr: '300.0.0.0/8' } }] } } } }, message: /sms-worker: networkPolicy\.egress\.providers\.to\[0\]\.ipBlock: 300\.0\.0\.0 is not an IPv4 address/ },
+  { what: 'a CIDR prefix longer than the address', chart: 'ingest-api', values: { networkPolicy: { egress: { dns: { to: [{ ipBlock: { cidr: '10.0.0.0/33' } }] } } } }, message: /ingest-api: networkPolicy\.egress\.dns\.to\[0\]\.ipBlock: 10\.0\.0\.0\/33 has a prefix longer than 32 bits/ },
+  { what: 'an IPv6 address with :: twice', chart: 'ingest-api', values: { networkPolicy: { egress: { extra: [{ to: [{ ipBlock: { cidr: 'fd00::1::/64' } }] }] } } }, message: /ingest-api: networkPolicy\.egress\.extra\[0\]\.to\[0\]\.ipBlock: fd00::1:: is not an IPv6 address \(:: appears twice\)/ },
+  { what: 'no Redis port (a rule without ports opens every port)', chart: 'kafka-bridge', values: { networkPolicy: { egress: { redis: { ports: [] } } } }, message: /networkPolicy\.egress\.redis\.ports: Array must have at least 1 items/ },
+  { what: 'no Kafka port and no broker port', chart: 'ingest-api', values: { networkPolicy: { egress: { kafka: { ports: [] } } }, kafka: { brokers: [] } }, message: /kafka\.brokers: Array must have at least 1 items/ },
+  { what: 'an egress port out of range', chart: 'email-worker', values: { networkPolicy: { egress: { providers: { ports: [70000] } } } }, message: /networkPolicy\.egress\.providers\.ports\.0: Must be less than or equal to 65535/ },
+  { what: 'the old egress.enabled and egress.to', chart: 'ingest-api', values: { networkPolicy: { egress: { enabled: true, to: [] } } }, message: /networkPolicy\.egress: Additional property (enabled|to) is not allowed/ },
+  { what: 'a destination the app does not talk to', chart: 'ingest-api', values: { networkPolicy: { egress: { providers: { ports: [443] } } } }, message: /networkPolicy\.egress: Additional property providers is not allowed/ },
+  { what: 'a misspelt peer field', chart: 'sms-worker', values: { networkPolicy: { egress: { kafka: { to: [{ namespaceSelectr: {} }] } } } }, message: /networkPolicy\.egress\.kafka\.to\.0: Additional property namespaceSelectr is not allowed/ },
+  { what: 'restricted as a string', chart: 'kafka-bridge', values: { networkPolicy: { egress: { restricted: 'false' } } }, message: /networkPolicy\.egress\.restricted: Invalid type\. Expected: boolean, given: string/ },
   { what: 'an unknown umbrella value', chart: 'herald', values: { ingestApi: { enabled: false } }, message: /\(root\): Additional property ingestApi is not allowed/ },
 ];
 
@@ -110,6 +125,10 @@ describe('the same charts render with good values', () => {
     ['email-worker', { kafka: { tls: { enabled: true, ca: { existingSecret: 'kafka-ca' } } }, extraEnv: [{ name: 'NODE_EXTRA_CA_CERTS', value: '/etc/herald/kafka-ca/ca.crt' }] }],
     ['herald', { global: { herald: { kafka: { tls: { enabled: true, ca: { existingConfigMap: 'kafka-ca' } }, sasl: { mechanism: 'scram-sha-256', username: 'herald', password: { existingSecret: 'herald-kafka' } } } } } }],
     ['herald', { 'kafka-bridge': { kafka: { tls: { enabled: true, ca: { existingSecret: 'kafka-ca' } }, sasl: { mechanism: 'scram-sha-512', username: 'bridge', password: { existingSecret: 'bridge-kafka' } } } } }],
+    // Link-local but not a metadata address (the EKS Pod Identity agent), and IPv4-mapped IPv6.
+    ['ingest-api', { networkPolicy: { egress: { extra: [{ to: [{ ipBlock: { cidr: '169.254.170.23/32' } }, { ipBlock: { cidr: '::ffff:10.0.0.0/104' } }], ports: [{ port: 80 }] }] } } }],
+    ['kafka-bridge', { networkPolicy: { egress: { redis: { ports: [6380], to: [{ ipBlock: { cidr: '10.0.0.0/8' } }] } } } }],
+    ['herald', { global: { herald: { networkPolicy: { egress: { kafka: { ports: [9094] }, postgres: { to: [{ ipBlock: { cidr: '10.20.0.0/16' } }] } } } } } }],
   ])('%s with %j', (chart, values) => {
     const result = render(chart, { values: [values] });
     expect(result.stderr).toBe('');

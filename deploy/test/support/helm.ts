@@ -4,7 +4,7 @@
  * umbrella), so that the source tree stays untouched.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -31,6 +31,7 @@ export interface HelmResult {
 }
 
 let prepared: string | undefined;
+let notesPrepared: string | undefined;
 
 /** Runs helm; never throws (the caller asserts on ok/stderr). */
 export function helm(args: string[]): HelmResult {
@@ -38,12 +39,12 @@ export function helm(args: string[]): HelmResult {
   return { ok: result.status === 0, code: result.status, stdout: result.stdout ?? '', stderr: `${result.stderr ?? ''}${result.error ? String(result.error) : ''}` };
 }
 
-/** A temporary copy of deploy/charts with dependencies built; made once per test file. */
-export function chartsCopy(): string {
-  if (prepared) return prepared;
-  const dir = mkdtempSync(join(tmpdir(), 'herald-charts-'));
+/** Copies deploy/charts to a new temporary directory, lets `edit` change the copy, then builds its file:// dependencies. */
+function copyCharts(prefix: string, edit: (dir: string) => void, onCreated: (dir: string) => void = () => undefined): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   cpSync(chartsDir, dir, { recursive: true });
-  prepared = dir;
+  onCreated(dir);
+  edit(dir);
   for (const chart of [...APP_CHARTS, 'herald']) {
     const built = helm(['dependency', 'build', join(dir, chart)]);
     if (!built.ok) throw new Error(`helm dependency build ${chart} failed:\n${built.stderr}`);
@@ -51,9 +52,40 @@ export function chartsCopy(): string {
   return dir;
 }
 
+/** A temporary copy of deploy/charts with dependencies built; made once per test file (it also holds helm's home directories). */
+export function chartsCopy(): string {
+  if (prepared) return prepared;
+  return copyCharts('herald-charts-', () => undefined, (dir) => {
+    prepared = dir;
+  });
+}
+
+/** The template that renders a chart's NOTES.txt as an object (helm template never renders NOTES.txt). */
+const NOTES_SHIM = 'zz-test-notes.yaml';
+
+/**
+ * A second copy in which every chart also renders its NOTES.txt, unchanged, as an object of kind
+ * Notes (templates/zz-test-notes.yaml), for renderNotes. The source charts are not touched.
+ */
+function notesCopy(): string {
+  if (notesPrepared) return notesPrepared;
+  notesPrepared = copyCharts('herald-charts-notes-', (dir) => {
+    for (const chart of [...APP_CHARTS, 'herald']) {
+      const notes = readFileSync(join(dir, chart, 'templates', 'NOTES.txt'), 'utf8');
+      const name = `herald-test.notes.${chart}`;
+      writeFileSync(
+        join(dir, chart, 'templates', NOTES_SHIM),
+        `{{- define "${name}" -}}\n${notes}\n{{- end -}}\napiVersion: herald.test/v1\nkind: Notes\nmetadata:\n  name: ${chart}\ntext: {{ include "${name}" . | toJson }}\n`,
+      );
+    }
+  });
+  return notesPrepared;
+}
+
 export function cleanupCharts(): void {
-  if (prepared) rmSync(prepared, { recursive: true, force: true });
+  for (const dir of [prepared, notesPrepared]) if (dir) rmSync(dir, { recursive: true, force: true });
   prepared = undefined;
+  notesPrepared = undefined;
 }
 
 export interface RenderOptions {
@@ -67,8 +99,7 @@ export interface RenderOptions {
 
 let valuesCounter = 0;
 
-function valuesArgs(chart: string, options: RenderOptions): string[] {
-  const dir = chartsCopy();
+function valuesArgs(chart: string, options: RenderOptions, dir = chartsCopy()): string[] {
   const args: string[] = [];
   for (const file of options.valuesFiles ?? []) args.push('--values', join(dir, chart, file));
   for (const values of options.values ?? []) {
@@ -92,6 +123,25 @@ export function render(chart: string, options: RenderOptions = {}): HelmResult &
     ...valuesArgs(chart, options),
   ]);
   return { ...result, objects: result.ok ? parseManifests(result.stdout) : [] };
+}
+
+/** What NOTES.txt prints after an install with these values (helm template fails: ok false, stderr). */
+export function renderNotes(chart: string, options: RenderOptions = {}): HelmResult & { notes: string } {
+  const dir = notesCopy();
+  const result = helm([
+    'template',
+    options.release ?? 'herald',
+    join(dir, chart),
+    '--namespace',
+    options.namespace ?? 'notifications',
+    '--kube-version',
+    KUBE_VERSION,
+    '--show-only',
+    `templates/${NOTES_SHIM}`,
+    ...valuesArgs(chart, options, dir),
+  ]);
+  const notes = result.ok ? String(parseManifests(result.stdout).find((o) => o.kind === 'Notes')?.['text'] ?? '') : '';
+  return { ...result, notes };
 }
 
 /** helm template that must succeed. */

@@ -1,7 +1,8 @@
 {{/*
 Settings shared through the umbrella chart. A value under global.herald, when set (not empty),
 takes precedence over the chart's own value at the same path, as bitnami's global.imageRegistry
-does. Returns {"v": value} as JSON: (include "herald-common.setting" (dict "root" $ "path" (list "kafka" "brokers")) | fromJson).v
+does. Returns {"v": value, "at": the values path it came from} as JSON:
+(include "herald-common.setting" (dict "root" $ "path" (list "kafka" "brokers")) | fromJson).v
 */}}
 {{- define "herald-common.setting" -}}
 {{- $g := (.root.Values.global | default dict) -}}
@@ -11,12 +12,13 @@ does. Returns {"v": value} as JSON: (include "herald-common.setting" (dict "root
 {{- if kindIs "map" $g }}{{ $g = get $g . }}{{ else }}{{ $g = "" }}{{ end -}}
 {{- if kindIs "map" $l }}{{ $l = get $l . }}{{ else }}{{ $l = "" }}{{ end -}}
 {{- end -}}
+{{- $global := printf "global.herald.%s" (join "." .path) -}}
 {{- if or (kindIs "bool" $g) (kindIs "float64" $g) (kindIs "int64" $g) (kindIs "int" $g) -}}
-{{- toJson (dict "v" $g) -}}
+{{- toJson (dict "v" $g "at" $global) -}}
 {{- else if not (empty $g) -}}
-{{- toJson (dict "v" $g) -}}
+{{- toJson (dict "v" $g "at" $global) -}}
 {{- else -}}
-{{- toJson (dict "v" $l) -}}
+{{- toJson (dict "v" $l "at" (join "." .path)) -}}
 {{- end -}}
 {{- end -}}
 

@@ -11,7 +11,12 @@
   value: {{ include "herald-common.envValue" .Values.drain.shutdownGraceMs | quote }}
 {{ include "herald-common.secretEnv" (dict "root" . "name" "DATABASE_URL" "path" (list "database")) }}
 {{ include "herald-common.secretEnv" (dict "root" . "name" "REDIS_URL" "path" (list "redis")) }}
-{{- if .Values.apiKeys.existingSecret }}
+{{- if include "ingest-api.authDisabled" . }}
+- name: AUTH_DISABLED
+  value: "true"
+{{- else }}
+- name: AUTH_DISABLED
+  value: "false"
 {{ include "herald-common.secretEnv" (dict "root" . "name" "API_KEYS" "path" (list "apiKeys")) }}
 {{- end }}
 {{- end -}}
