@@ -80,15 +80,6 @@ export const APPS = {
   },
 };
 
-/**
- * Variables a chart sets that its app's config spec does not have yet, because the app gains them
- * in the same change on another branch (issue 8: AUTH_DISABLED). configSchema accepts their absence
- * only while they are listed here, and fails once the spec has them, so that this list empties
- * itself: delete the entry then.
- * @type {Record<string, string[]>}
- */
-export const AWAITED = { 'ingest-api': ['AUTH_DISABLED'] };
-
 /** @param {string} what @param {string} defaultName @param {string} defaultKey @param {boolean} [optional] */
 function secretRef(what, defaultName, defaultKey, optional = false) {
   return obj(
@@ -454,8 +445,6 @@ export function saslMechanisms(app, configSpec) {
  */
 export function configSchema(app, configSpec) {
   const { managed } = APPS[/** @type {keyof typeof APPS} */ (app)];
-  const awaited = AWAITED[app] ?? [];
-  for (const name of awaited) if (name in configSpec) throw new Error(`${app}: ${name} is in the app's config spec now: remove it from AWAITED in deploy/scripts/schema.mjs`);
   /** @type {Record<string, Schema>} */
   const properties = {};
   for (const [name, spec] of Object.entries(configSpec)) {
@@ -463,7 +452,7 @@ export function configSchema(app, configSpec) {
     if (spec.secret || SECRET_VARIABLES.includes(name)) throw new Error(`${app}: secret variable ${name} must be managed by the chart (from a Secret), not offered in config`);
     properties[name] = variableSchema(spec);
   }
-  for (const name of managed) if (!(name in configSpec) && !awaited.includes(name)) throw new Error(`${app}: the chart manages ${name}, which the app's config spec does not have`);
+  for (const name of managed) if (!(name in configSpec)) throw new Error(`${app}: the chart manages ${name}, which the app's config spec does not have`);
   return {
     type: 'object',
     description: `Any other ${app} variable, NAME: value (apps/${app}/src/config.ts). Unknown names are refused; secrets are never set here.`,

@@ -33,11 +33,11 @@ function specs(): Record<string, VarInfo[]> {
   return JSON.parse(r.stdout) as Record<string, VarInfo[]>;
 }
 
-/** schema.mjs's managed lists and its AWAITED variables (ESM, so read in a child process). */
-function fromSchema(): { managed: Record<string, string[]>; awaited: Record<string, string[]> } {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { APPS, AWAITED } from ${JSON.stringify(join(deployDir, 'scripts', 'schema.mjs'))}; process.stdout.write(JSON.stringify({ managed: Object.fromEntries(Object.entries(APPS).map(([k, v]) => [k, v.managed])), awaited: AWAITED }));`], { encoding: 'utf8' });
+/** schema.mjs's managed lists (ESM, so read in a child process). */
+function fromSchema(): { managed: Record<string, string[]> } {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { APPS } from ${JSON.stringify(join(deployDir, 'scripts', 'schema.mjs'))}; process.stdout.write(JSON.stringify({ managed: Object.fromEntries(Object.entries(APPS).map(([k, v]) => [k, v.managed])) }));`], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as { managed: Record<string, string[]>; awaited: Record<string, string[]> };
+  return JSON.parse(r.stdout) as { managed: Record<string, string[]> };
 }
 const managed = () => fromSchema().managed;
 
@@ -63,9 +63,7 @@ test.each(APP_NAMES)('%s: the chart sets exactly the variables it manages, and e
   expect([...names].sort()).toEqual([...own].sort());
   const defaults = envNames([]);
   for (const name of defaults) expect(own).toContain(name);
-  // A variable the app gains in the same change on another branch (schema.mjs AWAITED) counts as
-  // known until the app has it (generate.mjs then fails until it is taken off that list).
-  const known = [...(specs()[app]?.map((v) => v.name) ?? []), ...(fromSchema().awaited[app] ?? [])];
+  const known = specs()[app]?.map((v) => v.name) ?? [];
   for (const name of names) expect(known).toContain(name);
   for (const v of specs()[app] ?? []) if (v.secret) expect(names).toContain(v.name);
 });

@@ -189,6 +189,7 @@ test('the ingest-api image contents serve /healthz and drain on SIGTERM, as PID 
       KAFKA_BROKERS: '127.0.0.1:1',
       DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none',
       REDIS_URL: 'redis://127.0.0.1:1',
+      API_KEYS: 'image-test:0123456789abcdef0123',
       SHUTDOWN_GRACE_MS: '5000',
       LOG_LEVEL: 'warn',
     },
