@@ -11,12 +11,20 @@ import { ProviderError } from '@herald/delivery';
 /** Connection errors that mean nothing was sent. */
 const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'UND_ERR_CONNECT_TIMEOUT']);
 
-/** The error code of a network failure, looking through `cause` chains (fetch, undici, axios, the AWS SDK). */
+const ERRNO_IN_MESSAGE = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|ECONNRESET|EPIPE|ETIMEDOUT)\b/;
+
+/**
+ * The error code of a network failure, looking through `cause` chains (fetch, undici, axios, the
+ * AWS SDK), and last in the message: an SDK that re-wraps an error it does not recognise as an
+ * Error (the AWS SDK's asSdkError, for an error from another realm) keeps only its text.
+ */
 export function networkErrorCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth += 1) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && code.length > 0) return code;
+    const inMessage = ERRNO_IN_MESSAGE.exec(String((current as { message?: unknown }).message ?? ''));
+    if (inMessage) return inMessage[1];
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;

@@ -105,7 +105,8 @@ export class Emulator {
     readonly provider: ProviderEmulator,
     readonly options: EmulatorOptions = {},
   ) {
-    this.app = Fastify({ logger: options.logger ?? false, bodyLimit: 10 * 1024 * 1024 });
+    // forceCloseConnections: a stop does not wait for keep-alive clients or for delayed answers.
+    this.app = Fastify({ logger: options.logger ?? false, bodyLimit: 10 * 1024 * 1024, forceCloseConnections: true });
     this.registerControl();
   }
 
