@@ -111,26 +111,28 @@ export interface CaughtRequest {
  * request and answers `status` (200 by default; change it to make the emulator retry).
  */
 export class ReceiptCatcher {
-  readonly requests: CaughtRequest[] = [];
+  /** What to answer (200 by default; another status makes the emulator retry). */
   status = 200;
   private constructor(
     private readonly server: Server,
     readonly url: string,
+    readonly requests: CaughtRequest[],
   ) {}
 
   static async start(): Promise<ReceiptCatcher> {
-    let catcher: ReceiptCatcher | undefined;
+    const requests: CaughtRequest[] = [];
+    const holder: { catcher?: ReceiptCatcher } = {};
     const server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        catcher?.requests.push({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, rawBody: Buffer.concat(chunks) });
-        response.writeHead(catcher?.status ?? 200).end();
+        requests.push({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, rawBody: Buffer.concat(chunks) });
+        response.writeHead(holder.catcher?.status ?? 200).end();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    catcher = new ReceiptCatcher(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    return catcher;
+    holder.catcher = new ReceiptCatcher(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests);
+    return holder.catcher;
   }
 
   /** Waits until `count` requests matched (all requests without a predicate) and returns them. */
