@@ -64,7 +64,7 @@ export class MailgunReceiptSource implements ReceiptSource {
     this.now = settings.now ?? Date.now;
   }
 
-  async handle(request: ReceiptRequest): Promise<ReceiptOutcome> {
+  async handle(request: ReceiptRequest, _signal: AbortSignal): Promise<ReceiptOutcome> {
     if (!(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) return refused(415, 'Mailgun webhooks are JSON');
     const body = jsonBody(request.rawBody) as { signature?: { timestamp?: unknown; token?: unknown; signature?: unknown }; 'event-data'?: MailgunEventData } | undefined;
     const sig = body?.signature;

@@ -86,7 +86,7 @@ export class PostmarkReceiptSource implements ReceiptSource {
     this.expected = `Basic ${Buffer.from(`${settings.username}:${settings.password}`).toString('base64')}`;
   }
 
-  async handle(request: ReceiptRequest): Promise<ReceiptOutcome> {
+  async handle(request: ReceiptRequest, _signal: AbortSignal): Promise<ReceiptOutcome> {
     const auth = request.headers['authorization'];
     if (!auth) return refused(401, 'no basic auth');
     if (!sameSecret(auth, this.expected)) return refused(403, 'wrong basic-auth credentials');

@@ -66,7 +66,7 @@ export class SendGridReceiptSource implements ReceiptSource {
     this.now = settings.now ?? Date.now;
   }
 
-  async handle(request: ReceiptRequest): Promise<ReceiptOutcome> {
+  async handle(request: ReceiptRequest, _signal: AbortSignal): Promise<ReceiptOutcome> {
     const signature = request.headers['x-twilio-email-event-webhook-signature'];
     const timestamp = request.headers['x-twilio-email-event-webhook-timestamp'];
     if (!signature || !timestamp) return refused(401, 'no SendGrid signature headers');

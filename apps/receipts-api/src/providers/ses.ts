@@ -78,10 +78,10 @@ export class SesReceiptSource implements ReceiptSource {
     this.verifier = new SnsVerifier(settings);
   }
 
-  async handle(request: ReceiptRequest): Promise<ReceiptOutcome> {
+  async handle(request: ReceiptRequest, signal: AbortSignal): Promise<ReceiptOutcome> {
     const message = parseSnsMessage(jsonBody(request.rawBody));
     if (!message) return refused(401, 'not a signed SNS message');
-    const verdict = await this.verifier.verify(message);
+    const verdict = await this.verifier.verify(message, signal);
     if (!verdict.ok) return refused(verdict.status, verdict.reason);
     switch (message.Type) {
       case 'SubscriptionConfirmation': {
@@ -89,7 +89,7 @@ export class SesReceiptSource implements ReceiptSource {
           this.settings.log?.(`SNS subscription to ${message.TopicArn} not confirmed (SES_SNS_CONFIRM is off)`);
           return { kind: 'accepted', receipts: [] };
         }
-        const confirmed = await this.verifier.confirm(message).catch((error: unknown) => {
+        const confirmed = await this.verifier.confirm(message, signal).catch((error: unknown) => {
           this.settings.log?.(`SNS subscription to ${message.TopicArn}: SubscribeURL failed: ${(error as Error).message}`);
           return false;
         });

@@ -90,7 +90,7 @@ export class SnsVerifier {
     return url;
   }
 
-  async verify(message: SnsMessage): Promise<SnsVerdict> {
+  async verify(message: SnsMessage, signal?: AbortSignal): Promise<SnsVerdict> {
     if (!this.settings.topicArns.includes(message.TopicArn)) return { ok: false, status: 403, reason: `topic ${message.TopicArn} is not in the allow-list` };
     const algorithm = message.SignatureVersion === '1' ? 'RSA-SHA1' : message.SignatureVersion === '2' ? 'RSA-SHA256' : undefined;
     if (!algorithm) return { ok: false, status: 403, reason: `unknown SignatureVersion ${message.SignatureVersion}` };
@@ -100,7 +100,7 @@ export class SnsVerifier {
     if (text === undefined) return { ok: false, status: 403, reason: `unknown message Type ${message.Type}` };
     let key: KeyObject;
     try {
-      key = await this.certificate(url);
+      key = await this.certificate(url, signal);
     } catch (error) {
       return { ok: false, status: 403, reason: `signing certificate unavailable: ${(error as Error).message}` };
     }
@@ -109,18 +109,18 @@ export class SnsVerifier {
   }
 
   /** Visits a SubscriptionConfirmation's SubscribeURL (after verify()); false when it is not to be trusted. */
-  async confirm(message: SnsMessage): Promise<boolean> {
+  async confirm(message: SnsMessage, signal?: AbortSignal): Promise<boolean> {
     const url = this.trustedUrl(message.SubscribeURL, 'subscribe');
     if (!url) return false;
-    await this.get(url);
+    await this.get(url, signal);
     return true;
   }
 
-  private certificate(url: URL): Promise<KeyObject> {
+  private certificate(url: URL, signal?: AbortSignal): Promise<KeyObject> {
     const key = url.toString();
     let pending = this.certificates.get(key);
     if (!pending) {
-      pending = this.get(url).then((pem) => new X509Certificate(pem).publicKey);
+      pending = this.get(url, signal).then((pem) => new X509Certificate(pem).publicKey);
       pending.catch(() => this.certificates.delete(key));
       if (this.certificates.size >= MAX_CERTIFICATES) this.certificates.delete(this.certificates.keys().next().value as string);
       this.certificates.set(key, pending);
@@ -128,8 +128,8 @@ export class SnsVerifier {
     return pending;
   }
 
-  private get(url: URL): Promise<string> {
-    const options: RequestOptions = { method: 'GET', timeout: this.settings.timeoutMs ?? 5_000, ...(this.settings.extraCa ? { ca: this.settings.extraCa } : {}) };
+  private get(url: URL, signal?: AbortSignal): Promise<string> {
+    const options: RequestOptions = { method: 'GET', timeout: this.settings.timeoutMs ?? 5_000, ...(signal ? { signal } : {}), ...(this.settings.extraCa ? { ca: this.settings.extraCa } : {}) };
     return new Promise((resolve, reject) => {
       const req = httpsRequest(url, options, (response) => {
         if (response.statusCode !== 200) {
