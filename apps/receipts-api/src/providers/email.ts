@@ -21,7 +21,7 @@ export const emailReceiptConfigSpec = {
   SENDGRID_WEBHOOK_PUBLIC_KEY: optional('sendgrid: the Event Webhook verification key (Mail Settings > Signed Event Webhook), base64 as SendGrid shows it (required with sendgrid).'),
   SENDGRID_WEBHOOK_MAX_AGE_SEC: v.int({ description: 'sendgrid: oldest signed timestamp taken (SendGrid retries failed posts for up to 24 hours).', min: 1, default: 86_400 }),
   MAILGUN_WEBHOOK_SIGNING_KEY: optional('mailgun: the HTTP webhook signing key (Sending > Webhooks) (required with mailgun).', true),
-  MAILGUN_WEBHOOK_MAX_AGE_SEC: v.int({ description: 'mailgun: freshness window of a webhook\'s signed timestamp; a token is taken once within it.', min: 1, default: 900 }),
+  MAILGUN_WEBHOOK_MAX_AGE_SEC: v.int({ description: 'mailgun: freshness window of a webhook\'s signed timestamp.', min: 1, default: 900 }),
   POSTMARK_WEBHOOK_USERNAME: optional('postmark: the basic-auth user written in the webhook URL (required with postmark).'),
   POSTMARK_WEBHOOK_PASSWORD: optional('postmark: the basic-auth password written in the webhook URL (required with postmark).', true),
 };

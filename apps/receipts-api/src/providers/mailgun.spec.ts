@@ -39,13 +39,27 @@ describe('MailgunReceiptSource', () => {
     expect(await fresh().handle(webhook({ event: 'opened' }), signal)).toEqual({ kind: 'accepted', receipts: [] });
   });
 
-  it('refuses a signature made with another key, a stale timestamp and a replayed token', async () => {
+  it('refuses a signature made with another key and a stale timestamp', async () => {
     const source = fresh();
     expect(await source.handle(webhook({ event: 'delivered' }, { signingKey: 'other' }), signal)).toMatchObject({ kind: 'refused', status: 403 });
     expect(await source.handle(webhook({ event: 'delivered' }, { timestamp: String(now / 1000 - 901) }), signal)).toMatchObject({ kind: 'refused', status: 403 });
-    const once = webhook({ event: 'delivered' }, { token: 'a'.repeat(50) });
-    expect(await source.handle(once, signal)).toMatchObject({ kind: 'accepted' });
-    expect(await source.handle(once, signal)).toMatchObject({ kind: 'refused', status: 403 });
+  });
+
+  it('takes the same webhook again within the window as the same receipt (a retry is stored once downstream)', async () => {
+    const source = fresh();
+    const once = webhook({ event: 'delivered', id: 'ev-retried' }, { token: 'a'.repeat(50) });
+    const first = await source.handle(once, signal);
+    const again = await source.handle(once, signal);
+    expect(again).toEqual(first);
+    expect(first.kind === 'accepted' && first.receipts[0]?.receiptId).toBe('mailgun:ev-retried');
+  });
+
+  it('refuses a captured token and signature reused with another body (the signature does not cover it)', async () => {
+    const source = fresh();
+    const genuine = webhook({ event: 'delivered' }, { token: 'b'.repeat(50) });
+    expect(await source.handle(genuine, signal)).toMatchObject({ kind: 'accepted' });
+    const forged = { ...genuine, rawBody: Buffer.from(genuine.rawBody.toString().replace('"delivered"', '"complained"')) };
+    expect(await source.handle(forged, signal)).toMatchObject({ kind: 'refused', status: 403 });
   });
 
   it('refuses a body without a signature block, and one that is not JSON', async () => {

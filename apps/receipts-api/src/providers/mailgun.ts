@@ -1,9 +1,12 @@
 /**
  * Mailgun's webhooks: POST /providers/mailgun/events with JSON {signature: {timestamp, token,
  * signature}, "event-data": {...}}, verified as Mailgun documents: signature =
- * HMAC-SHA256(webhook signing key, timestamp + token) in hex, compared in constant time; the
- * timestamp must be within the freshness window and a token is taken once within it (a replayed
- * request is refused; per process).
+ * HMAC-SHA256(webhook signing key, timestamp + token) in hex, compared in constant time, and the
+ * timestamp must be within the freshness window. Mailgun's signature does not cover the body, so
+ * each token is remembered (per process, for the window) with a digest of the body it came with:
+ * the same token with another body (a captured signature reused on a forged event) is refused,
+ * while the same webhook again (Mailgun's retry of one whose first attempt failed after
+ * verification, e.g. on a Kafka error) is taken, and yields the same receipt id, stored once.
  *
  * Events: delivered; failed with severity permanent (a hard bounce, or suppress-* when Mailgun did
  * not send to a suppressed address) or temporary (Mailgun retries: deferred); rejected;
@@ -11,13 +14,13 @@
  * Herald's ids come back as user-variables; the provider message id is the Message-Id Mailgun
  * answered the send with (<...>).
  */
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { digestId, EMAIL_REPORTS, heraldIds, isoTime, jsonBody, receipt, refused, sameSecret, type EmailReport } from './email-receipts';
 import type { ReceiptOutcome, ReceiptRequest, ReceiptSource } from './receipt-source';
 
 export interface MailgunReceiptSettings {
   signingKey: string;
-  /** Oldest signed timestamp taken, in seconds (and how long a token is remembered). */
+  /** Oldest signed timestamp taken, in seconds. */
   maxAgeSec: number;
   now?: () => number;
 }
@@ -51,14 +54,15 @@ function report(data: MailgunEventData): EmailReport | undefined {
   }
 }
 
-const MAX_TOKENS = 100_000;
+/** Most tokens remembered (the oldest are forgotten first). */
+const MAX_TOKENS = 200_000;
 
 export class MailgunReceiptSource implements ReceiptSource {
   readonly provider = 'mailgun';
   readonly channel = 'email' as const;
   private readonly now: () => number;
-  /** token -> when it was seen (ms); entries older than the window are dropped. */
-  private readonly seen = new Map<string, number>();
+  /** token -> [body digest, when it was first seen (ms)], oldest first. */
+  private readonly tokens = new Map<string, [string, number]>();
 
   constructor(private readonly settings: MailgunReceiptSettings) {
     this.now = settings.now ?? Date.now;
@@ -73,9 +77,7 @@ export class MailgunReceiptSource implements ReceiptSource {
     if (!sameSecret(sig.signature.toLowerCase(), expected)) return refused(403, 'Mailgun signature does not verify');
     const now = this.now();
     if (!/^\d{1,12}$/.test(sig.timestamp) || Math.abs(now / 1_000 - Number(sig.timestamp)) > this.settings.maxAgeSec) return refused(403, `signed timestamp outside the ${this.settings.maxAgeSec} s window`);
-    this.forgetOldTokens(now);
-    if (this.seen.has(sig.token)) return refused(403, 'Mailgun token already used (replay)');
-    this.seen.set(sig.token, now);
+    if (!this.remember(sig.token, createHash('sha256').update(request.rawBody).digest('hex'), now)) return refused(403, 'Mailgun token reused with another body');
     const data = body?.['event-data'];
     if (!data || typeof data !== 'object') return refused(400, 'no event-data');
     const r = report(data);
@@ -99,11 +101,16 @@ export class MailgunReceiptSource implements ReceiptSource {
     };
   }
 
-  private forgetOldTokens(now: number): void {
+  /** Records a token with its body digest; false when the token came before with another body. */
+  private remember(token: string, digest: string, now: number): boolean {
     const horizon = now - this.settings.maxAgeSec * 1_000;
-    for (const [token, at] of this.seen) {
-      if (at >= horizon && this.seen.size < MAX_TOKENS) break;
-      this.seen.delete(token);
+    for (const [old, [, at]] of this.tokens) {
+      if (at >= horizon && this.tokens.size < MAX_TOKENS) break;
+      this.tokens.delete(old);
     }
+    const seen = this.tokens.get(token);
+    if (seen) return seen[0] === digest;
+    this.tokens.set(token, [digest, now]);
+    return true;
   }
 }
