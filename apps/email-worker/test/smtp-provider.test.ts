@@ -5,11 +5,12 @@
 import { deliveryIdFor, emailMessageId, newMessageId, type EmailJob } from '@herald/contracts';
 import { ProviderError } from '@herald/delivery';
 import { startMaildev, uniqueRecipient, type Maildev } from '@herald/testing';
+import { parseMailbox } from '../src/providers/email-parts';
 import { SmtpProvider } from '../src/providers/smtp-provider';
 
 let maildev: Maildev;
 let provider: SmtpProvider;
-const settings = { from: 'Herald <no-reply@herald.test>', messageIdDomain: 'herald.test', poolSize: 2, timeoutMs: 3_000 };
+const settings = { from: parseMailbox('Herald <no-reply@herald.test>'), messageIdDomain: 'herald.test', poolSize: 2, timeoutMs: 3_000 };
 
 beforeAll(async () => {
   maildev = await startMaildev('smtp-provider');

@@ -3,7 +3,10 @@
  * what they received, failures to inject, how their receipts behave. Built from
  * tools/emulators/dist (npm test builds every project first).
  */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { waitFor } from '@herald/runtime';
 import { repoRoot } from './config';
 import { freePort } from './ports';
 import { ManagedProcess } from './process';
@@ -81,6 +84,74 @@ export class EmulatorClient {
 
   async reset(): Promise<void> {
     await this.call('POST', '/_emulator/reset', {});
+  }
+
+  /** What a receiver needs to verify this emulator's callbacks (public key, signing key, certificate...). */
+  credentials<T extends Record<string, unknown> = Record<string, unknown>>(): Promise<T & { provider: string }> {
+    return this.call('GET', '/_emulator/credentials');
+  }
+
+  /** POST to a provider-specific control route (e.g. /_emulator/sns/subscribe). */
+  control<T = unknown>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    return this.call(method, path, method === 'POST' ? (body ?? {}) : undefined);
+  }
+}
+
+/** One request an emulator's callback reached: as received, bytes included. */
+export interface CaughtRequest {
+  method: string;
+  /** Path and query string as received. */
+  url: string;
+  headers: IncomingHttpHeaders;
+  rawBody: Buffer;
+}
+
+/**
+ * A small HTTP listener that stands where a receiver of provider callbacks would: it records every
+ * request and answers `status` (200 by default; change it to make the emulator retry).
+ */
+export class ReceiptCatcher {
+  /** What to answer (200 by default; another status makes the emulator retry). */
+  status = 200;
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    readonly requests: CaughtRequest[],
+  ) {}
+
+  static async start(): Promise<ReceiptCatcher> {
+    const requests: CaughtRequest[] = [];
+    const holder: { catcher?: ReceiptCatcher } = {};
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        requests.push({ method: request.method ?? 'GET', url: request.url ?? '/', headers: request.headers, rawBody: Buffer.concat(chunks) });
+        response.writeHead(holder.catcher?.status ?? 200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    holder.catcher = new ReceiptCatcher(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests);
+    return holder.catcher;
+  }
+
+  /** Waits until `count` requests matched (all requests without a predicate) and returns them. */
+  async waitFor(count: number, matches: (request: CaughtRequest) => boolean = () => true, timeoutMs = 10_000): Promise<CaughtRequest[]> {
+    return waitFor(
+      `${count} callback(s) at ${this.url}`,
+      () => {
+        const found = this.requests.filter(matches);
+        return found.length >= count ? found : undefined;
+      },
+      { timeoutMs, intervalMs: 25 },
+    );
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
   }
 }
 

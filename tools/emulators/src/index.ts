@@ -2,6 +2,8 @@
 export * from './kit/emulator';
 export * from './kit/faults';
 export * from './kit/receipts';
+export * from './kit/test-recipients';
+export { snsStringToSign } from './email/sns-signing';
 export { emailEmulators } from './email';
 export { smsEmulators } from './sms';
 export { createEmulator, EMULATOR_PROVIDERS } from './registry';

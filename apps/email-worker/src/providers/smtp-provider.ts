@@ -1,7 +1,8 @@
 /**
  * The SMTP provider: nodemailer over a pool of SMTP connections (SMTP_URL). Every email carries
  * a stable Message-ID derived from the delivery id, so that a receiver, or Herald itself, can
- * recognise the same delivery. Optionally (EMAIL_LOOKUP_URL) it can ask a MailDev-compatible
+ * recognise the same delivery, the job's sender and Reply-To, and the one-click unsubscribe
+ * headers when the client gave an unsubscribe URL. Optionally (EMAIL_LOOKUP_URL) it can ask a MailDev-compatible
  * mailbox API whether a message with that Message-ID arrived: used only when a previous send's
  * outcome is unknown, before sending again.
  */
@@ -9,12 +10,11 @@ import { createTransport, type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { emailMessageId, type EmailJob } from '@herald/contracts';
 import { ProviderError, type DeliveryProvider, type ProviderReceipt } from '@herald/delivery';
+import { emailParts, type SenderDefaults } from './email-parts';
 import { classifySmtpError } from './smtp-error';
 
-export interface SmtpSettings {
+export interface SmtpSettings extends SenderDefaults {
   url: string;
-  from: string;
-  messageIdDomain: string;
   poolSize: number;
   /** Milliseconds allowed for a socket to connect, for the greeting, and of socket inactivity. */
   timeoutMs: number;
@@ -53,15 +53,17 @@ export class SmtpProvider implements DeliveryProvider<EmailJob> {
   }
 
   async send(job: EmailJob, signal: AbortSignal): Promise<ProviderReceipt> {
-    const messageId = emailMessageId(job.deliveryId, this.settings.messageIdDomain);
+    const parts = emailParts(job, this.settings);
+    const messageId = parts.messageIdHeader;
     const sending = this.transporter.sendMail({
-      from: this.settings.from,
+      from: { name: parts.from.name ?? '', address: parts.from.address },
       to: job.to,
+      ...(parts.replyTo ? { replyTo: parts.replyTo } : {}),
       subject: job.content.subject,
       ...(job.content.text ? { text: job.content.text } : {}),
       ...(job.content.html ? { html: job.content.html } : {}),
       messageId,
-      headers: { 'X-Herald-Message-Id': job.messageId, 'X-Herald-Delivery-Id': job.deliveryId },
+      headers: parts.headers,
     });
     // Remove the abort listener once the send settles: a timeout signal with a listener stays
     // alive (and fires) until its time runs out, once per email otherwise.

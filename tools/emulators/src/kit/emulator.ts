@@ -9,6 +9,8 @@
  *   DELETE /_emulator/faults              clear them
  *   POST   /_emulator/receipts            partial ReceiptSettings (see receipts.ts)
  *   POST   /_emulator/reset               forget messages, faults, receipt settings and stats
+ *   GET    /_emulator/credentials         what a receiver needs to verify this emulator's callbacks
+ *                                         (a public key, a signing key, a certificate), per provider
  *   GET    /healthz                       { status: 'ok', provider }
  *
  * Only for local runs and tests: it listens on loopback by default and keeps everything in memory.
@@ -54,8 +56,12 @@ export interface SendFlow<R> {
   reply: FastifyReply;
   /** The recipient (what faults and outcome overrides match). */
   to: string;
-  /** Builds the message to store (after faults that refuse it). */
-  message: () => StoredMessage;
+  /**
+   * Builds the message to store (after faults that refuse it). It may be async (e.g. handing the
+   * request to a published emulator first) and may throw EmulatedRefusal to answer with the
+   * provider's error instead (a request the provider refuses).
+   */
+  message: () => StoredMessage | Promise<StoredMessage>;
   /** The provider's answer to a fault that carries a status. */
   error: (fault: Fault) => ProviderError;
   /** The outcomes the provider reports for this recipient by default (its own test recipients). */
@@ -67,12 +73,24 @@ export interface SendFlow<R> {
   successStatus?: number;
 }
 
+/** Thrown from SendFlow.message() to answer with the provider's own error (nothing is stored). */
+export class EmulatedRefusal extends Error {
+  constructor(readonly answer: ProviderError) {
+    super(`refused with ${answer.status}`);
+    this.name = 'EmulatedRefusal';
+  }
+}
+
 /** What a provider module supplies. */
 export interface ProviderEmulator {
   readonly provider: string;
   readonly channel: 'email' | 'sms';
   /** Registers the provider's API routes (and body parsers) on the emulator's app. */
   register(emulator: Emulator): void | Promise<void>;
+  /** What GET /_emulator/credentials answers (keys or certificates a receiver verifies callbacks with). */
+  credentials?(): Record<string, unknown>;
+  /** Releases what register() started (servers of its own). */
+  close?(): Promise<void>;
 }
 
 export class Emulator {
@@ -87,7 +105,8 @@ export class Emulator {
     readonly provider: ProviderEmulator,
     readonly options: EmulatorOptions = {},
   ) {
-    this.app = Fastify({ logger: options.logger ?? false, bodyLimit: 10 * 1024 * 1024 });
+    // forceCloseConnections: a stop does not wait for keep-alive clients or for delayed answers.
+    this.app = Fastify({ logger: options.logger ?? false, bodyLimit: 10 * 1024 * 1024, forceCloseConnections: true });
     this.registerControl();
   }
 
@@ -115,7 +134,14 @@ export class Emulator {
       const headers = { ...(e.headers ?? {}), ...(fault.retryAfter === undefined ? {} : { 'retry-after': String(fault.retryAfter) }) };
       return reply.code(e.status).headers(headers).type(e.contentType ?? 'application/json').send(e.body);
     }
-    const message = flow.message();
+    let message: StoredMessage;
+    try {
+      message = await flow.message();
+    } catch (error) {
+      if (!(error instanceof EmulatedRefusal)) throw error;
+      const e = error.answer;
+      return reply.code(e.status).headers(e.headers ?? {}).type(e.contentType ?? 'application/json').send(e.body);
+    }
     this.received += 1;
     this.messages.push(message);
     const max = this.options.maxMessages ?? 100_000;
@@ -148,6 +174,7 @@ export class Emulator {
       return { pending: [] };
     });
     app.post<{ Body: Partial<ReceiptSettings> }>('/_emulator/receipts', async (request) => this.receipts.configure(request.body ?? {}));
+    app.get('/_emulator/credentials', async () => ({ provider: this.provider.provider, ...(this.provider.credentials?.() ?? {}) }));
     app.post('/_emulator/reset', async () => {
       this.messages.length = 0;
       this.received = 0;
@@ -167,5 +194,6 @@ export class Emulator {
   async close(): Promise<void> {
     await this.receipts.close();
     await this.app.close();
+    await this.provider.close?.();
   }
 }
