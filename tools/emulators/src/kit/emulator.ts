@@ -92,7 +92,8 @@ export class Emulator {
     readonly provider: ProviderEmulator,
     readonly options: EmulatorOptions = {},
   ) {
-    this.app = Fastify({ logger: options.logger ?? false, bodyLimit: 10 * 1024 * 1024 });
+    // forceCloseConnections: a closing emulator drops its clients' keep-alive sockets instead of waiting for them.
+    this.app = Fastify({ logger: options.logger ?? false, bodyLimit: 10 * 1024 * 1024, forceCloseConnections: true });
     this.registerControl();
   }
 
