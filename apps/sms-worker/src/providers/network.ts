@@ -17,11 +17,18 @@ export function retryAfterMs(header: string | null | undefined): number | undefi
   return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
 }
 
-/** The system error code of a network failure (fetch puts it on `cause`, axios and Node on the error). */
+/**
+ * The system error code of a network failure: fetch puts it on `cause`, axios and Node on the
+ * error; the AWS SDK's retry layer may rewrap what it does not recognise as an Error into a new
+ * Error whose message keeps the original text ("... connect ECONNREFUSED ..."), so the message is
+ * read last.
+ */
 export function networkErrorCode(error: unknown): string {
-  const e = error as { code?: unknown; name?: unknown; cause?: { code?: unknown } } | null;
+  const e = error as { code?: unknown; name?: unknown; message?: unknown; cause?: { code?: unknown } } | null;
   if (typeof e?.cause?.code === 'string') return e.cause.code;
   if (typeof e?.code === 'string') return e.code;
+  const inMessage = typeof e?.message === 'string' ? /\b(E[A-Z]{4,}|UND_ERR_[A-Z_]+)\b/.exec(e.message)?.[1] : undefined;
+  if (inMessage) return inMessage;
   if (typeof e?.name === 'string') return e.name;
   return 'NETWORK';
 }
