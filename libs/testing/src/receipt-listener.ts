@@ -16,13 +16,13 @@ export interface CapturedRequest {
 }
 
 export class ReceiptListener {
-  readonly requests: CapturedRequest[] = [];
   /** The status to answer (a test may make the listener refuse, to see the sender retry). */
   status = 200;
 
   constructor(
     private readonly server: Server,
     readonly url: string,
+    readonly requests: CapturedRequest[],
   ) {}
 
   /** Waits until at least `count` requests matched `filter`, and returns those. */
@@ -53,7 +53,8 @@ function headersOf(request: IncomingMessage): Record<string, string | undefined>
 
 /** Listens on 127.0.0.1 (a free port) and answers every request with `status` (default 200). */
 export async function startReceiptListener(): Promise<ReceiptListener> {
-  let listener: ReceiptListener | undefined;
+  const requests: CapturedRequest[] = [];
+  let status = () => 200;
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -61,8 +62,8 @@ export async function startReceiptListener(): Promise<ReceiptListener> {
       const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
       const query: Record<string, string | undefined> = {};
       for (const [k, v] of url.searchParams) if (!(k in query)) query[k] = v;
-      listener?.requests.push({ method: request.method ?? 'GET', url: url.toString(), headers: headersOf(request), rawBody: Buffer.concat(chunks), query });
-      response.writeHead(listener?.status ?? 200).end();
+      requests.push({ method: request.method ?? 'GET', url: url.toString(), headers: headersOf(request), rawBody: Buffer.concat(chunks), query });
+      response.writeHead(status()).end();
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -71,6 +72,7 @@ export async function startReceiptListener(): Promise<ReceiptListener> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  listener = new ReceiptListener(server, `http://127.0.0.1:${port}`);
+  const listener = new ReceiptListener(server, `http://127.0.0.1:${port}`, requests);
+  status = () => listener.status;
   return listener;
 }
