@@ -58,10 +58,10 @@ describe('TwilioSmsProvider', () => {
     expect(stored).toMatchObject({ id: receipt.providerMessageId, to: j.to, from: FROM, text: j.content.text });
     const callback = new URL(String(stored?.extra['statusCallback']));
     expect(callback.pathname).toBe('/providers/twilio/events');
-    expect(callback.searchParams.get('deliveryId')).toBe(j.deliveryId);
-    expect(callback.searchParams.get('messageId')).toBe(j.messageId);
+    expect(callback.searchParams.get('heraldDeliveryId')).toBe(j.deliveryId);
+    expect(callback.searchParams.get('heraldMessageId')).toBe(j.messageId);
     // Twilio then reports sent and delivered to that URL, signed.
-    const callbacks = await listener.received(2, (r) => r.query['deliveryId'] === j.deliveryId);
+    const callbacks = await listener.received(2, (r) => r.query['heraldDeliveryId'] === j.deliveryId);
     expect(callbacks.map((c) => new URLSearchParams(c.rawBody.toString()).get('MessageStatus'))).toEqual(['sent', 'delivered']);
     expect(callbacks[0]?.headers['x-twilio-signature']).toMatch(/^[A-Za-z0-9+/]+=*$/);
   });

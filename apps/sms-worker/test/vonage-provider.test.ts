@@ -58,10 +58,10 @@ describe('VonageSmsProvider', () => {
     expect(stored).toMatchObject({ id: receipt.providerMessageId, to: j.to, from: 'Herald', text: j.content.text, extra: { clientRef: j.deliveryId, type: 'text' } });
     const callback = new URL(String(stored?.extra['callback']));
     expect(callback.pathname).toBe('/providers/vonage/events');
-    expect(callback.searchParams.get('deliveryId')).toBe(j.deliveryId);
-    expect(callback.searchParams.get('messageId')).toBe(j.messageId);
+    expect(callback.searchParams.get('heraldDeliveryId')).toBe(j.deliveryId);
+    expect(callback.searchParams.get('heraldMessageId')).toBe(j.messageId);
     // The delivery receipt follows, to that URL, signed.
-    const [dlr] = await listener.received(1, (r) => r.query['deliveryId'] === j.deliveryId);
+    const [dlr] = await listener.received(1, (r) => r.query['heraldDeliveryId'] === j.deliveryId);
     expect(JSON.parse(dlr?.rawBody.toString() ?? '{}')).toMatchObject({ messageId: receipt.providerMessageId, status: 'delivered', 'client-ref': j.deliveryId, 'api-key': KEY, sig: expect.stringMatching(/^[0-9A-F]{64}$/) });
   });
 

@@ -15,7 +15,7 @@
  * filtered: permanent; 30003 unreachable, 30008 unknown error...: not). queued, sending, sent,
  * accepted, scheduled, read and canceled change nothing here.
  */
-import { isUuid, type ReceiptFields } from '@herald/contracts';
+import { isUuid, RECEIPT_ID_PARAMS, type ReceiptFields } from '@herald/contracts';
 import twilio from 'twilio';
 import type { ReceiptOutcome, ReceiptRequest, ReceiptSource } from './receipt-source';
 
@@ -69,7 +69,8 @@ function receiptTime(params: Record<string, string>): string {
 }
 
 function ids(query: ReceiptRequest['query']): Pick<ReceiptFields, 'deliveryId' | 'messageId'> {
-  const { deliveryId, messageId } = query;
+  const deliveryId = query[RECEIPT_ID_PARAMS.deliveryId];
+  const messageId = query[RECEIPT_ID_PARAMS.messageId];
   return { ...(deliveryId && isUuid(deliveryId) ? { deliveryId } : {}), ...(messageId && isUuid(messageId) ? { messageId } : {}) };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Vonage SMS API delivery receipts (DLRs): one per message part, as GET (query), POST (form) or
  * POST-JSON, whichever the account's webhook setting says. Herald's ids arrive in the `callback`
- * URL's query (deliveryId, messageId) and the deliveryId also in `client-ref`.
+ * URL's query (heraldDeliveryId, heraldMessageId) and the deliveryId also in `client-ref`.
  *
  * Verification: Vonage's signed webhooks, which must be enabled for the account: `sig` over every
  * other parameter the DLR carries (sorted, `&name=value`, with `&` and `=` in values replaced by
@@ -18,7 +18,7 @@
  * deferred; accepted and unknown change nothing.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { isUuid, type ReceiptFields } from '@herald/contracts';
+import { isUuid, RECEIPT_ID_PARAMS, type ReceiptFields } from '@herald/contracts';
 import type { ReceiptOutcome, ReceiptRequest, ReceiptSource } from './receipt-source';
 
 export const VONAGE_SIGNATURE_METHODS = ['md5hash', 'md5', 'sha1', 'sha256', 'sha512'] as const;
@@ -34,7 +34,7 @@ export interface VonageReceiptSettings {
 }
 
 /** Herald's own query parameters on the callback URL: not part of what Vonage signed. */
-const OUR_PARAMS = new Set(['deliveryId', 'messageId']);
+const OUR_PARAMS: ReadonlySet<string> = new Set(Object.values(RECEIPT_ID_PARAMS));
 
 /** Vonage's documented signature of a signed webhook (see the file comment). */
 export function vonageExpectedSignature(params: Readonly<Record<string, string>>, secret: string, method: VonageSignatureMethod): string {
@@ -125,8 +125,9 @@ export function vonageDlrReceipts(params: Record<string, string>, query: Receipt
   if (!messageId || !status) return [];
   const err = params['err-code'] ?? '0';
   const clientRef = params['client-ref'];
-  const deliveryId = query['deliveryId'] && isUuid(query['deliveryId']) ? query['deliveryId'] : clientRef && isUuid(clientRef) ? clientRef : undefined;
-  const messageIdOfHerald = query['messageId'] && isUuid(query['messageId']) ? query['messageId'] : undefined;
+  const ours = { deliveryId: query[RECEIPT_ID_PARAMS.deliveryId], messageId: query[RECEIPT_ID_PARAMS.messageId] };
+  const deliveryId = ours.deliveryId && isUuid(ours.deliveryId) ? ours.deliveryId : clientRef && isUuid(clientRef) ? clientRef : undefined;
+  const messageIdOfHerald = ours.messageId && isUuid(ours.messageId) ? ours.messageId : undefined;
   const base = {
     receiptId: `${messageId}:${status}:${err}`.slice(0, 200),
     provider: 'vonage',

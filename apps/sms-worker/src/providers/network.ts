@@ -4,6 +4,7 @@
  * a Retry-After header becomes a delay, and how an SDK call that takes no AbortSignal is still cut
  * off at the delivery's deadline.
  */
+import { RECEIPT_ID_PARAMS } from '@herald/contracts';
 import { ProviderError } from '@herald/delivery';
 
 /** Connection errors that happen before any byte of the request reached the provider. */
@@ -62,7 +63,7 @@ export async function untilAborted<T>(signal: AbortSignal, call: () => Promise<T
 /** Appends Herald's ids to a receipts URL as query parameters (Twilio signs the full URL, Vonage echoes it). */
 export function callbackUrlFor(base: string, ids: { deliveryId: string; messageId: string }): string {
   const url = new URL(base);
-  url.searchParams.set('deliveryId', ids.deliveryId);
-  url.searchParams.set('messageId', ids.messageId);
+  url.searchParams.set(RECEIPT_ID_PARAMS.deliveryId, ids.deliveryId);
+  url.searchParams.set(RECEIPT_ID_PARAMS.messageId, ids.messageId);
   return url.toString();
 }

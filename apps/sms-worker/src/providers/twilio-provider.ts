@@ -5,7 +5,7 @@
  * `httpClient` option takes a RequestClient; ours is Twilio's own with the origin rewritten, so
  * TWILIO_API_URL can point it at the local emulator (the library has no base-URL option of its own).
  *
- * Herald's ids travel in the StatusCallback URL (`?deliveryId=...&messageId=...`): Twilio signs
+ * Herald's ids travel in the StatusCallback URL (`?heraldDeliveryId=...&heraldMessageId=...`): Twilio signs
  * the full URL, so the receipts-api can trust them. The Message SID (SM...) is the
  * providerMessageId.
  *
