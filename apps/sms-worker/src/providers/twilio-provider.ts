@@ -124,18 +124,21 @@ export class TwilioSmsProvider implements SmsProvider {
   readonly name = 'twilio';
   readonly idempotent = false;
   private readonly client: twilio.Twilio;
+  private readonly messages: twilio.Twilio['messages'];
 
   constructor(private readonly settings: TwilioSmsSettings) {
     if (!settings.from && !settings.messagingServiceSid) throw new Error('Twilio needs a From number or a Messaging Service SID');
     const httpClient = new RebasedRequestClient(new URL(settings.apiUrl ?? TWILIO_API_URL), { timeout: settings.timeoutMs ?? 30_000, keepAlive: true, autoRetry: false });
     this.client = twilio(settings.accountSid, settings.authToken, { httpClient, autoRetry: false, lazyLoading: true });
+    // Loads the Messages API now rather than on the first send (the library loads it lazily).
+    this.messages = this.client.messages;
   }
 
   async send(job: SmsJob, signal: AbortSignal): Promise<ProviderReceipt> {
     const { from, messagingServiceSid, statusCallbackUrl } = this.settings;
     try {
       const message = await untilAborted(signal, () =>
-        this.client.messages.create({
+        this.messages.create({
           to: job.to,
           body: job.content.text,
           ...(messagingServiceSid ? { messagingServiceSid } : { from: from as string }),
@@ -158,7 +161,7 @@ export class TwilioSmsProvider implements SmsProvider {
     const since = Date.parse(job.acceptedAt) - 60_000; // clock skew between Herald and Twilio
     let messages: MessageInstance[];
     try {
-      messages = await untilAborted(signal, () => this.client.messages.list({ to: job.to, pageSize: Math.min(limit, 1000), limit }));
+      messages = await untilAborted(signal, () => this.messages.list({ to: job.to, pageSize: Math.min(limit, 1000), limit }));
     } catch (error) {
       throw classifyTwilioError(error);
     }
