@@ -72,7 +72,7 @@ export const APPS = {
   },
   'sms-worker': {
     component: 'worker',
-    managed: ['HEALTH_HOST', 'HEALTH_PORT', ...KAFKA_MANAGED, 'QUEUE_PREFIX', 'SHUTDOWN_GRACE_MS', 'DATABASE_URL', 'REDIS_URL', 'SMS_PROVIDER_URL', 'SMS_PROVIDER_API_KEY'],
+    managed: ['HEALTH_HOST', 'HEALTH_PORT', ...KAFKA_MANAGED, 'QUEUE_PREFIX', 'SHUTDOWN_GRACE_MS', 'DATABASE_URL', 'REDIS_URL', 'SMS_PROVIDER_URL', 'SMS_PROVIDER_API_KEY', 'TWILIO_AUTH_TOKEN', 'VONAGE_API_SECRET', 'SNS_SECRET_ACCESS_KEY'],
     redis: true,
     queues: true,
     keda: { queue: 'SmsQueue', kafka: false },
@@ -543,6 +543,15 @@ export function appSchema(app, configSpec, facts) {
             url: str('SMS_PROVIDER_URL: base URL of the gateway (POST /messages).', { pattern: '^https?://' }),
             apiKey: secretRef('SMS_PROVIDER_API_KEY (the gateway\'s bearer token)', 'herald-sms', 'SMS_PROVIDER_API_KEY', true),
           }, { required: ['url', 'apiKey'] }),
+          providerSecrets: obj(
+            'Secrets of the SMS providers other than the HTTP gateway (SMS_PROVIDER and their other variables go in config). Each is optional: only the selected provider\'s must exist.',
+            {
+              twilioAuthToken: secretRef('TWILIO_AUTH_TOKEN (SMS_PROVIDER=twilio)', 'herald-sms-providers', 'TWILIO_AUTH_TOKEN', true),
+              vonageApiSecret: secretRef('VONAGE_API_SECRET (SMS_PROVIDER=vonage)', 'herald-sms-providers', 'VONAGE_API_SECRET', true),
+              snsSecretAccessKey: secretRef('SNS_SECRET_ACCESS_KEY (SMS_PROVIDER=sns with a static key; empty Secret key: the pod\'s IAM role)', 'herald-sms-providers', 'SNS_SECRET_ACCESS_KEY', true),
+            },
+            { required: ['twilioAuthToken', 'vonageApiSecret', 'snsSecretAccessKey'] },
+          ),
         }
       : {}),
     config: configSchema(app, configSpec),

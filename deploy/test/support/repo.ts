@@ -13,7 +13,7 @@ export const APP_CHARTS: readonly string[] = APP_NAMES;
 export const ALL_CHARTS = [...APP_NAMES, 'herald'] as const;
 
 /** The variables that are secrets in the apps' config specs (`secret: true`). */
-export const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'SMS_PROVIDER_API_KEY', 'API_KEYS', 'KAFKA_SASL_PASSWORD'] as const;
+export const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'SMS_PROVIDER_API_KEY', 'TWILIO_AUTH_TOKEN', 'VONAGE_API_SECRET', 'SNS_SECRET_ACCESS_KEY', 'API_KEYS', 'KAFKA_SASL_PASSWORD'] as const;
 
 /** What each app listens on and how long it drains (the defaults of apps/<app>/src/config.ts). */
 export const APP_FACTS: Record<AppName, { portVar: 'PORT' | 'HEALTH_PORT'; port: number; drainMs: number; component: string }> = {

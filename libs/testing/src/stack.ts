@@ -180,7 +180,7 @@ export class HeraldStack {
             : app === 'email-worker'
               ? { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1', SMTP_URL: stack.maildev.smtpUrl, SMTP_TIMEOUT_MS: '5000', EMAIL_LOOKUP_URL: stack.maildev.client.webUrl }
               : app === 'sms-worker'
-                ? { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1', SMS_PROVIDER_URL: stack.sms.url }
+                ? { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1', ...(sinks ? { SMS_PROVIDER_URL: sinks.sms.url } : {}) }
                 : { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1' };
         const name = i === 1 ? app : `${app}-${i}`;
         const process = new ManagedProcess({

@@ -7,3 +7,6 @@ export { snsStringToSign } from './email/sns-signing';
 export { emailEmulators } from './email';
 export { smsEmulators } from './sms';
 export { createEmulator, EMULATOR_PROVIDERS } from './registry';
+export { TWILIO_DEFAULTS, signedTwilioWebhook, twilioErrorBody } from './sms/twilio';
+export { VONAGE_DEFAULTS, VONAGE_SIGNATURE_METHODS, vonageSignature, type VonageSignatureMethod } from './sms/vonage';
+export { SNS_DEFAULTS, snsErrorXml } from './sms/sns';

@@ -11,6 +11,7 @@
  */
 import { deliveryJobId, type SmsJob } from '@herald/contracts';
 import { ProviderError, type ProviderReceipt } from '@herald/delivery';
+import { classifyNetworkError, retryAfterMs } from './network';
 import type { SmsProvider } from './sms-provider';
 
 export interface HttpSmsSettings {
@@ -19,28 +20,11 @@ export interface HttpSmsSettings {
   from?: string;
 }
 
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
-
-function retryAfterMs(header: string | null): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(header);
-  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
-}
-
 export function classifyHttpStatus(status: number, body: string, retryAfter: string | null): ProviderError {
   const message = `SMS gateway answered ${status}${body ? `: ${body.slice(0, 300)}` : ''}`;
   const transient = status === 408 || status === 429 || status >= 500 || status === 401 || status === 403;
   const after = retryAfterMs(retryAfter);
   return new ProviderError(message, { code: `HTTP_${status}`, permanent: !transient, ...(after === undefined ? {} : { retryAfterMs: after }) });
-}
-
-export function classifyNetworkError(error: unknown): ProviderError {
-  const cause = (error as { cause?: { code?: string } })?.cause;
-  const code = cause?.code ?? (error as { name?: string })?.name ?? 'NETWORK';
-  const message = error instanceof Error ? `${error.message}${cause?.code ? ` (${cause.code})` : ''}` : String(error);
-  return new ProviderError(message, { code, permanent: false, outcomeUnknown: !NOT_SENT.has(code) });
 }
 
 export class HttpSmsProvider implements SmsProvider {

@@ -14,4 +14,7 @@
 - name: SMS_PROVIDER_URL
   value: {{ .Values.smsProvider.url | quote }}
 {{ include "herald-common.secretEnv" (dict "root" . "name" "SMS_PROVIDER_API_KEY" "path" (list "smsProvider" "apiKey")) }}
+{{ include "herald-common.secretEnv" (dict "root" . "name" "TWILIO_AUTH_TOKEN" "path" (list "providerSecrets" "twilioAuthToken")) }}
+{{ include "herald-common.secretEnv" (dict "root" . "name" "VONAGE_API_SECRET" "path" (list "providerSecrets" "vonageApiSecret")) }}
+{{ include "herald-common.secretEnv" (dict "root" . "name" "SNS_SECRET_ACCESS_KEY" "path" (list "providerSecrets" "snsSecretAccessKey")) }}
 {{- end -}}

@@ -65,3 +65,10 @@ export function makeReceiptEvent(fields: ReceiptFields): ReceiptEvent {
 export function suppresses(receipt: Pick<ReceiptEvent, 'outcome' | 'permanent'>): boolean {
   return receipt.outcome === 'complained' || receipt.outcome === 'opted_out' || (receipt.outcome === 'bounced' && receipt.permanent);
 }
+
+/**
+ * The query parameters in which a provider's callback URL carries Herald's ids (Twilio's
+ * StatusCallback, Vonage's callback): prefixed so that they never collide with the provider's own
+ * fields (a Vonage GET receipt has its own `messageId` in the same query string).
+ */
+export const RECEIPT_ID_PARAMS = { deliveryId: 'heraldDeliveryId', messageId: 'heraldMessageId' } as const;

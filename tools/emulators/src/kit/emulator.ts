@@ -66,7 +66,12 @@ export interface SendFlow<R> {
   error: (fault: Fault) => ProviderError;
   /** The outcomes the provider reports for this recipient by default (its own test recipients). */
   defaultOutcomes: (to: string) => EmulatedOutcome[];
-  /** The signed callbacks for a stored message and its outcomes (empty without a callback URL). */
+  /**
+   * A callback URL the send call itself named (Twilio's StatusCallback, Vonage's callback), which
+   * the provider uses instead of the account-wide one (the emulator's callbackUrl).
+   */
+  callbackUrl?: string;
+  /** The signed callbacks for a stored message and its outcomes (called only when there is a callback URL). */
   receipts: (message: StoredMessage, outcomes: EmulatedOutcome[]) => RenderedReceipt[];
   /** The provider's success answer. */
   respond: (message: StoredMessage) => R;
@@ -147,7 +152,7 @@ export class Emulator {
     const max = this.options.maxMessages ?? 100_000;
     if (this.messages.length > max) this.messages.splice(0, this.messages.length - max);
     const outcomes = this.receipts.outcomesFor(message.to, flow.defaultOutcomes(message.to));
-    const rendered = this.callbackUrl ? flow.receipts(message, outcomes) : [];
+    const rendered = (flow.callbackUrl ?? this.callbackUrl) ? flow.receipts(message, outcomes) : [];
     const dispatched = this.receipts.dispatch(rendered);
     if (this.receipts.settings.beforeResponse) await dispatched;
     if (fault?.drop === 'after') {

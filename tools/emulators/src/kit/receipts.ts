@@ -28,7 +28,8 @@ export const DEFAULT_RECEIPT_SETTINGS: ReceiptSettings = { enabled: true, delayM
 /** One HTTP callback, ready to send (already signed). */
 export interface RenderedReceipt {
   url: string;
-  method?: 'POST';
+  /** POST (default), or GET with the parameters in the URL (Vonage's GET webhooks): then no body. */
+  method?: 'POST' | 'GET';
   headers: Record<string, string>;
   body: string;
 }
@@ -93,7 +94,8 @@ export class ReceiptDispatcher {
   private async deliver(receipt: RenderedReceipt, firstDone: () => void): Promise<void> {
     for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length && !this.closed; attempt += 1) {
       try {
-        const response = await fetch(receipt.url, { method: receipt.method ?? 'POST', headers: receipt.headers, body: receipt.body, signal: AbortSignal.timeout(10_000) });
+        const method = receipt.method ?? 'POST';
+        const response = await fetch(receipt.url, { method, headers: receipt.headers, ...(method === 'GET' ? {} : { body: receipt.body }), signal: AbortSignal.timeout(10_000) });
         await response.arrayBuffer().catch(() => undefined);
         if (response.ok) {
           this.stats.sent += 1;
