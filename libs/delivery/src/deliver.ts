@@ -78,6 +78,8 @@ export interface FailureTarget {
   deliveryId: string;
   channel: Channel;
   generation: number;
+  /** The provider whose answer failed it, when one did. */
+  provider?: string;
 }
 
 /**
@@ -164,8 +166,12 @@ export async function deliver<J extends DeliveryJob>(job: J, context: AttemptCon
     const pending = (await sendingReported) ? [] : [sending];
     // The provider's own text stays in the log; the events (what clients see) carry Herald's summary.
     log.info({ ...ids, attempt, provider: provider.name, code: error.code, permanent: error.permanent, outcomeUnknown: error.outcomeUnknown, providerError: error.message }, 'provider call failed');
-    const detail: DeliveryError = { code: error.code, message: error.summary, permanent: error.permanent };
-    if (error.permanent) return fail(detail, pending);
+    const detail: DeliveryError = { code: error.code, message: error.summary, permanent: error.permanent, ...(error.permanent && error.suppress ? { suppress: error.suppress } : {}) };
+    if (error.permanent) {
+      const attempt = await recordFailure({ ...ids, provider: provider.name }, detail, deps, now, pending);
+      log.warn({ ...ids, code: detail.code, attempt }, 'delivery failed');
+      throw new DeliveryFailedError(detail.code, detail.message);
+    }
     const delay = Math.max(error.retryAfterMs ?? 0, backoffDelayMs(attempt, policy.backoff, deps.random));
     const retryAt = new Date(now().getTime() + delay);
     if (attempt >= policy.maxAttempts) {

@@ -39,9 +39,11 @@ export class ProviderError extends Error {
   readonly retryAfterMs: number | undefined;
   /** What API clients may see: Herald's sentence for the code (see safeSummary) unless the adapter gives a safe one. */
   readonly summary: string;
+  /** The provider says the recipient opted out or does not exist: tracking puts it on the client's suppression list. */
+  readonly suppress: 'opt_out' | 'hard_bounce' | undefined;
 
   /** `message` is the provider's own text: it is logged, never shown to API clients. */
-  constructor(message: string, options: { code: string; permanent: boolean; outcomeUnknown?: boolean; retryAfterMs?: number; summary?: string; cause?: unknown }) {
+  constructor(message: string, options: { code: string; permanent: boolean; outcomeUnknown?: boolean; retryAfterMs?: number; summary?: string; suppress?: 'opt_out' | 'hard_bounce'; cause?: unknown }) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ProviderError';
     this.code = options.code;
@@ -49,5 +51,6 @@ export class ProviderError extends Error {
     this.outcomeUnknown = options.outcomeUnknown ?? false;
     this.retryAfterMs = options.retryAfterMs;
     this.summary = options.summary ?? safeSummary(options.code);
+    this.suppress = options.suppress;
   }
 }

@@ -15,7 +15,7 @@
  *
  * Each step is one statement for the whole batch; the caller runs them in one transaction.
  */
-import { statusRank, suppresses, type ReceiptEvent } from '@herald/contracts';
+import { statusRank, suppresses, type DeliveryEvent, type ReceiptEvent } from '@herald/contracts';
 import { Prisma } from './generated/prisma/client';
 
 const FAILURE_OUTCOMES = ['bounced', 'undelivered', 'rejected'];
@@ -24,6 +24,33 @@ const FAILURE_OUTCOMES = ['bounced', 'undelivered', 'rejected'];
 export function suppressionReason(receipt: Pick<ReceiptEvent, 'outcome' | 'permanent'>): string | null {
   if (!suppresses(receipt)) return null;
   return receipt.outcome === 'complained' ? 'complaint' : receipt.outcome === 'opted_out' ? 'opt_out' : 'hard_bounce';
+}
+
+/**
+ * The client of a suppression that applies to every client: an opt-out a provider reports
+ * without a delivery (an inbound STOP to a sender number that the whole deployment shares). Such
+ * an opt-out binds every client that sends from that number; clients cannot remove it.
+ */
+export const EVERY_CLIENT = '*';
+
+/** Receipts that are an opt-out reported on its own (no delivery to match): they suppress for every client at once. */
+export function isStandaloneOptOut(receipt: ReceiptEvent): boolean {
+  return receipt.outcome === 'opted_out' && !receipt.deliveryId && !receipt.messageId && Boolean(receipt.recipient);
+}
+
+/** Suppresses the recipients of standalone opt-outs for every client and marks those receipts applied. */
+export function applyStandaloneOptOuts(receipts: readonly ReceiptEvent[]): Prisma.Sql {
+  const col = <T>(pick: (r: ReceiptEvent) => T) => receipts.map(pick);
+  return Prisma.sql`
+    WITH r AS (
+      SELECT * FROM unnest(${col((x) => x.receiptId)}::text[], ${col((x) => x.channel)}::text[], ${col((x) => x.recipient ?? '')}::text[], ${col((x) => x.provider)}::text[], ${col((x) => x.summary ?? null)}::text[])
+        AS r(id, channel, address, provider, summary)
+    ), suppressed AS (
+      INSERT INTO suppressions (client, channel, address, reason, source, detail)
+      SELECT ${EVERY_CLIENT}, channel, CASE WHEN channel = 'email' THEN lower(address) ELSE address END, 'opt_out', provider || ' receipt ' || id, summary FROM r
+      ON CONFLICT DO NOTHING
+    )
+    UPDATE provider_receipts p SET applied_at = now() FROM r WHERE p.id = r.id AND p.applied_at IS NULL`;
 }
 
 /** Stores receipts not seen before. */
@@ -104,4 +131,20 @@ export function applyWaitingReceipts(providerMessageIds: readonly string[]): Pri
     )
     UPDATE provider_receipts r SET applied_at = now(), delivery_id = m.delivery_id
     FROM matched m WHERE r.id = m.receipt_id`;
+}
+
+/** Suppresses, for the message's client, the recipients of failed sends the provider refused for good (error.suppress). */
+export function suppressRefusedRecipients(events: readonly DeliveryEvent[]): Prisma.Sql {
+  const col = <T>(pick: (e: DeliveryEvent) => T) => events.map(pick);
+  return Prisma.sql`
+    INSERT INTO suppressions (client, channel, address, reason, source, detail)
+    SELECT DISTINCT ON (m.client, e.channel, address) m.client, e.channel,
+           CASE WHEN e.channel = 'email' THEN lower(m.recipient->>'email') ELSE m.recipient->>'phone' END AS address,
+           e.reason, e.provider || ' refused the send (' || e.code || ')', e.summary
+    FROM unnest(${col((e) => e.messageId)}::uuid[], ${col((e) => e.channel)}::text[], ${col((e) => e.error?.suppress ?? 'opt_out')}::text[],
+                ${col((e) => e.provider ?? 'provider')}::text[], ${col((e) => e.error?.code ?? '')}::text[], ${col((e) => e.error?.message ?? null)}::text[])
+      AS e(message_id, channel, reason, provider, code, summary)
+    JOIN messages m ON m.id = e.message_id
+    WHERE CASE WHEN e.channel = 'email' THEN m.recipient->>'email' ELSE m.recipient->>'phone' END IS NOT NULL
+    ON CONFLICT DO NOTHING`;
 }

@@ -42,7 +42,7 @@ export class SendLedger implements SendLedgerPort {
     const { deliveryId, generation, holder, leaseMs, provider, recipient } = request;
     const claimed = await this.sql.query<{ attempt: number | null; suppressed: string | null }>(
       `WITH suppressed AS (
-         SELECT reason FROM suppressions WHERE client = $5 AND channel = $6 AND address = $7
+         SELECT reason FROM suppressions WHERE client IN ($5, '*') AND channel = $6 AND address = $7
        ), claimed AS (
          INSERT INTO send_ledger (delivery_id, generation, state, attempt, holder, lease_until, claimed_at, updated_at, provider)
          SELECT $1::uuid, $2::int, 'claimed', 1, $3, now() + $4::int * interval '1 millisecond', now(), now(), $8

@@ -1,7 +1,9 @@
 /**
  * The suppression list, per API client and channel: recipients Herald does not send to. Provider
  * receipts add hard bounces, complaints and opt-outs (receipts.ts); clients list, look up, add
- * and remove entries through the API. Workers do not read it here: the send ledger checks it in
+ * and remove entries through the API. Entries of the client "*" apply to every client (an opt-out
+ * a provider reported without a delivery, e.g. STOP to a shared sender number): lookups and the
+ * ledger honour them, and no client can remove them. Workers do not read it here: the send ledger checks it in
  * the same statement as the claim (send-ledger.ts), so a suppressed recipient costs no extra
  * round trip and is never claimed.
  */
@@ -18,6 +20,8 @@ export interface SuppressionRecord {
   source: string | null;
   detail: string | null;
   createdAt: Date;
+  /** Applies to every client of the deployment (an opt-out from a shared sender); a client cannot remove it. */
+  everyClient: boolean;
 }
 
 export interface SuppressionPage {
@@ -27,6 +31,7 @@ export interface SuppressionPage {
 }
 
 interface Row {
+  every_client?: boolean;
   channel: string;
   address: string;
   reason: string;
@@ -42,6 +47,7 @@ const toRecord = (r: Row): SuppressionRecord => ({
   source: r.source,
   detail: r.detail,
   createdAt: r.created_at,
+  everyClient: r.every_client === true,
 });
 
 export class SuppressionRepository {
@@ -62,10 +68,12 @@ export class SuppressionRepository {
     return { items, next: rows.length > options.limit && last ? encodeCursor(last.channel, last.address) : null };
   }
 
+  /** The suppression that stops sends to this recipient for this client: the client's own, or one for every client (an opt-out reported without a delivery). */
   async get(client: string, channel: Channel, address: string): Promise<SuppressionRecord | null> {
     const rows = await this.prisma.$queryRaw<Row[]>`
-      SELECT channel, address, reason, source, detail, created_at FROM suppressions
-      WHERE client = ${client} AND channel = ${channel} AND address = ${suppressionAddress(channel, address)}`;
+      SELECT channel, address, reason, source, detail, created_at, client = '*' AS every_client FROM suppressions
+      WHERE client IN (${client}, '*') AND channel = ${channel} AND address = ${suppressionAddress(channel, address)}
+      ORDER BY client = '*'`;
     return rows[0] ? toRecord(rows[0]) : null;
   }
 

@@ -23,7 +23,7 @@ import {
 import type { ReceiptEvent } from '@herald/contracts';
 import type { Logger } from '@herald/runtime';
 import type { PrismaClient } from './prisma';
-import { applyWaitingReceipts, insertReceipts } from './receipts';
+import { applyStandaloneOptOuts, applyWaitingReceipts, insertReceipts, isStandaloneOptOut, suppressRefusedRecipients } from './receipts';
 import { collapseEvents, eventDetail } from './status-batch';
 
 export interface UpdateStatusResult {
@@ -94,6 +94,8 @@ export class TrackingService {
     // Receipts that came before their send was recorded: applied in the same transaction, once the
     // deliveries carry the provider ids of this batch.
     const sentIds = [...new Set(unique.flatMap((e) => (e.type === 'sent' && e.providerMessageId ? [e.providerMessageId] : [])))];
+    // Sends the provider refused because the recipient opted out or does not exist: suppressed.
+    const refused = unique.filter((e) => e.type === 'failed' && e.error?.suppress);
     const [recorded, updated] = await this.prisma.$transaction([
       this.prisma.$executeRaw`
         INSERT INTO delivery_events (id, delivery_id, message_id, channel, type, generation, attempt, at, detail, provider_message_id)
@@ -127,6 +129,7 @@ export class TrackingService {
         ) AS u(id, generation, status, rank, attempts, provider_message_id, provider, last_error, last_error_code, queued_at, sent_at, delivered_at, failed_at)
         WHERE d.id = u.id AND d.generation = u.generation`,
       ...(sentIds.length ? [this.prisma.$executeRaw(applyWaitingReceipts(sentIds))] : []),
+      ...(refused.length ? [this.prisma.$executeRaw(suppressRefusedRecipients(refused))] : []),
     ]);
     const skipped = updates.length - updated;
     if (skipped > 0) this.logger.debug({ skipped }, 'status events skipped: unknown delivery or older generation');
@@ -141,9 +144,14 @@ export class TrackingService {
   async applyReceipts(receipts: readonly ReceiptEvent[]): Promise<{ stored: number; applied: number }> {
     if (receipts.length === 0) return { stored: 0, applied: 0 };
     const unique = [...new Map(receipts.map((r) => [r.receiptId, r])).values()];
-    const ids = [...new Set(unique.map((r) => r.providerMessageId))];
-    const [stored, applied] = await this.prisma.$transaction([this.prisma.$executeRaw(insertReceipts(unique)), this.prisma.$executeRaw(applyWaitingReceipts(ids))]);
-    return { stored, applied };
+    const standalone = unique.filter(isStandaloneOptOut);
+    const ids = [...new Set(unique.filter((r) => !isStandaloneOptOut(r)).map((r) => r.providerMessageId))];
+    const [stored, ...applied] = await this.prisma.$transaction([
+      this.prisma.$executeRaw(insertReceipts(unique)),
+      ...(ids.length ? [this.prisma.$executeRaw(applyWaitingReceipts(ids))] : []),
+      ...(standalone.length ? [this.prisma.$executeRaw(applyStandaloneOptOuts(standalone))] : []),
+    ]);
+    return { stored, applied: applied.reduce((a, b) => a + b, 0) };
   }
 
   /** The API view of a message, or null when the id is unknown (or belongs to another client). */

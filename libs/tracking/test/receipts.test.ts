@@ -106,6 +106,21 @@ describe('provider receipts', () => {
     expect(await suppressions.get('acme', 'email', 'angry@example.com')).toMatchObject({ reason: 'complaint' });
   });
 
+  it('suppresses a number for every client on an opt-out reported without a delivery (STOP to a shared sender)', async () => {
+    const stop = makeReceiptEvent({ receiptId: `twilio:SM${newMessageId()}:opt-out`, provider: 'twilio', channel: 'sms', providerMessageId: 'SMinbound', outcome: 'opted_out', permanent: true, recipient: '+447700900555', at: new Date().toISOString() });
+    expect(await tracking.applyReceipts([stop])).toEqual({ stored: 1, applied: 1 });
+    for (const client of ['acme', 'globex']) expect(await suppressions.get(client, 'sms', '+447700900555')).toMatchObject({ reason: 'opt_out', everyClient: true });
+    expect(await suppressions.remove('acme', 'sms', '+447700900555')).toBe(false);
+  });
+
+  it('suppresses the recipient of a send the provider refused because it opted out (e.g. Twilio 21610)', async () => {
+    const messageId = newMessageId();
+    await tracking.recordAccepted([{ v: 1, kind: 'message.accepted', messageId, acceptedAt: new Date().toISOString(), client: 'acme', request: { to: { phone: '+447700900777' }, channels: ['sms'], sms: { text: 'hi' } } }]);
+    const failed = makeDeliveryEvent({ messageId, deliveryId: deliveryIdFor(messageId, 'sms'), channel: 'sms', type: 'failed', generation: 0, attempt: 1, provider: 'twilio', error: { code: 'TWILIO_21610', message: 'the recipient opted out', permanent: true, suppress: 'opt_out' } });
+    await tracking.updateStatus([failed]);
+    expect(await suppressions.get('acme', 'sms', '+447700900777')).toMatchObject({ reason: 'opt_out', everyClient: false });
+  });
+
   it("does not apply another provider's receipt that happens to carry the same id", async () => {
     const { messageId, providerMessageId } = await sentEmail({ provider: 'ses' });
     const foreign = makeReceiptEvent({ ...receipt(providerMessageId), receiptId: `sendgrid:${providerMessageId}`, provider: 'sendgrid' });

@@ -111,7 +111,7 @@ export class SnsSmsProvider implements SmsProvider {
       const e = classifySnsError(error);
       throw new ProviderError(`opt-out check failed: ${e.message}`, { code: e.code, permanent: e.permanent, outcomeUnknown: false, cause: error });
     }
-    if (optedOut) throw new ProviderError('the number opted out of SMS from this AWS account (CheckIfPhoneNumberIsOptedOut)', { code: 'SNS_OPTED_OUT', permanent: true });
+    if (optedOut) throw new ProviderError('the number opted out of SMS from this AWS account (CheckIfPhoneNumberIsOptedOut)', { code: 'SNS_OPTED_OUT', permanent: true, suppress: 'opt_out' });
   }
 
   async close(): Promise<void> {

@@ -98,7 +98,7 @@ export function classifyTwilioError(error: unknown): ProviderError {
   const code = typeof error.code === 'number' ? error.code : undefined;
   const herald = code === undefined ? `TWILIO_HTTP_${status}` : `TWILIO_${code}`;
   const message = `Twilio answered ${status}${code === undefined ? '' : ` (error ${code})`}: ${String(error.message).slice(0, 300)}`;
-  if (code !== undefined && PERMANENT.has(code)) return new ProviderError(message, { code: herald, permanent: true, cause: error });
+  if (code !== undefined && PERMANENT.has(code)) return new ProviderError(message, { code: herald, permanent: true, ...(TWILIO_OPT_OUT_CODES.has(code) ? { suppress: 'opt_out' as const } : {}), cause: error });
   if (status >= 500) return new ProviderError(message, { code: herald, permanent: false, outcomeUnknown: true, cause: error });
   const transient = [401, 403, 404, 408, 429].includes(status) || (code !== undefined && SENDER_CONFIG.has(code));
   return new ProviderError(message, { code: herald, permanent: !transient, cause: error });

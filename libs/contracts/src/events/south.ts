@@ -16,6 +16,8 @@ export const DeliveryError = Type.Object(
     code: Type.String({ maxLength: ERROR_CODE_LENGTH, description: 'e.g. ECONNREFUSED, SMTP_550, HTTP_429, EXPIRED.' }),
     message: Type.String({ maxLength: ERROR_MESSAGE_LENGTH }),
     permanent: Type.Boolean(),
+    /** The provider refused the recipient for good (opted out, does not exist): put it on the client's suppression list. */
+    suppress: Type.Optional(StringEnum(['opt_out', 'hard_bounce'] as const)),
   },
   { additionalProperties: false },
 );

@@ -123,6 +123,14 @@ export const ledgerConformance: readonly ConformanceCase[] = [
     },
   },
   {
+    name: 'honours a suppression for every client (client "*": an opt-out reported without a delivery)',
+    async run({ ledger, newDelivery, suppress }) {
+      await suppress('*', 'sms', '+447700900999', 'opt_out');
+      const id = await newDelivery();
+      assert.equal((await ledger.claim(req(id, 'w1', { recipient: { client: 'initech', channel: 'sms', address: '+447700900999' } }))).kind, 'suppressed');
+    },
+  },
+  {
     name: 'still answers already-sent for a delivery sent before its recipient was suppressed',
     async run({ ledger, newDelivery, suppress }) {
       const id = await newDelivery();

@@ -36,7 +36,8 @@ export class MemoryLedger implements SendLedgerPort {
   async claim(request: ClaimRequest): Promise<ClaimOutcome> {
     const { deliveryId, generation, holder, leaseMs, provider } = request;
     const row = this.rows.get(deliveryId);
-    const suppressed = request.recipient ? this.suppressions.get(`${request.recipient.client}/${request.recipient.channel}/${request.recipient.address}`) : undefined;
+    const r = request.recipient;
+    const suppressed = r ? (this.suppressions.get(`${r.client}/${r.channel}/${r.address}`) ?? this.suppressions.get(`*/${r.channel}/${r.address}`)) : undefined;
     const claimable = !row || (row.state === 'released' && row.generation === generation) || ((row.state === 'released' || row.state === 'failed') && row.generation < generation);
     if (claimable && suppressed === undefined) {
       const attempt = (row?.attempt ?? 0) + 1;
