@@ -14,7 +14,7 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ajvOptions } from '@herald/contracts';
+import { createAjv } from '@herald/contracts';
 import { kafkaSettings } from '@herald/kafka';
 import { Counter, Health, Histogram, createMetricsRegistry, type Logger, type Registry } from '@herald/runtime';
 import { DEFAULT_CLIENT, type IngestConfig } from './config';
@@ -71,10 +71,14 @@ export async function buildApp(config: IngestConfig, options: BuildOptions): Pro
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    // Fastify's Ajv already carries ajv-formats; the options are the contracts' own.
-    ajv: { customOptions: ajvOptions },
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // The contracts' Ajv: bodies validated as they are; querystring, params and headers (text on the
+  // wire) with type coercion.
+  const bodies = createAjv();
+  const textParts = createAjv({ coerceTypes: true });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodies : textParts).compile(schema));
 
   const health = new Health(2_000, logger);
   const metrics = createMetricsRegistry('ingest-api');
@@ -134,6 +138,7 @@ export async function buildApp(config: IngestConfig, options: BuildOptions): Pro
     messages,
     reader: app.tracking,
     replays: new ReplayService(app.replays, app.northPublisher),
+    suppressions: app.suppressions,
   });
   return app;
 }

@@ -11,6 +11,8 @@ export const ErrorCodes = {
   PayloadTooLarge: 'HERALD_ERR_PAYLOAD_TOO_LARGE',
   NotFound: 'HERALD_ERR_NOT_FOUND',
   MessageNotFound: 'HERALD_ERR_MESSAGE_NOT_FOUND',
+  SuppressionNotFound: 'HERALD_ERR_SUPPRESSION_NOT_FOUND',
+  SuppressionShared: 'HERALD_ERR_SUPPRESSION_SHARED',
   IdempotencyMismatch: 'HERALD_ERR_IDEMPOTENCY_KEY_REUSED',
   IdempotencyInProgress: 'HERALD_ERR_IDEMPOTENCY_KEY_IN_PROGRESS',
   Unauthorized: 'HERALD_ERR_UNAUTHORIZED',
@@ -57,6 +59,9 @@ export const problems = {
     new HttpProblemError(429, ErrorCodes.RateLimited, 'Too many requests', `This API client is over its rate limit; retry after ${retryAfterSec} s.`, undefined, headers),
   notFound: (method: string, url: string) => new HttpProblemError(404, ErrorCodes.NotFound, 'Not found', `No route ${method} ${url}.`),
   messageNotFound: (id: string) => new HttpProblemError(404, ErrorCodes.MessageNotFound, 'Message not found', `No message has id ${id}.`),
+  suppressionNotFound: () => new HttpProblemError(404, ErrorCodes.SuppressionNotFound, 'Not on the suppression list', 'This recipient is not on your suppression list.'),
+  suppressionShared: () =>
+    new HttpProblemError(409, ErrorCodes.SuppressionShared, 'Opt-out for every client', 'The recipient opted out of every sender of this deployment (e.g. replied STOP); it can only opt in again at the provider.'),
   idempotencyMismatch: () =>
     new HttpProblemError(422, ErrorCodes.IdempotencyMismatch, 'Idempotency-Key reused with a different body', 'This Idempotency-Key was used for a different request; use a new key for a new message.'),
   idempotencyInProgress: () =>

@@ -8,6 +8,7 @@ export * from './http/problem';
 export * from './http/north';
 export * from './http/messages';
 export * from './http/replays';
+export * from './http/suppressions';
 export * from './events/north';
 export * from './events/south';
 export * from './events/receipts';

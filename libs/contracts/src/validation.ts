@@ -22,8 +22,13 @@ export const ajvOptions: Options = {
   allowUnionTypes: true,
 };
 
-export function createAjv(): Ajv {
-  const ajv = new Ajv(ajvOptions);
+/**
+ * An Ajv with Herald's options. `coerceTypes` only for the parts of an HTTP request that arrive as
+ * text (querystring, path parameters, headers: "?limit=10" is the integer 10); bodies are never
+ * coerced.
+ */
+export function createAjv(options: { coerceTypes?: boolean } = {}): Ajv {
+  const ajv = new Ajv({ ...ajvOptions, ...(options.coerceTypes ? { coerceTypes: true } : {}) });
   addFormats(ajv);
   return ajv;
 }

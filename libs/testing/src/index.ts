@@ -6,6 +6,7 @@ export * from './ports';
 export * from './process';
 export * from './sinks';
 export * from './emulators';
+export * from './provider-wiring';
 export * from './receipt-listener';
 export * from './services';
 export * from './factories';

@@ -7,6 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
@@ -15,18 +16,23 @@ import { deleteTopics, ensureTopics, heraldTopicSpecs } from '@herald/kafka';
 import { createRedis } from '@herald/queues';
 import { createLogger, waitFor } from '@herald/runtime';
 import { createTestDatabase, type TestDatabase } from '@herald/tracking/testing';
-import { repoRoot } from './config';
+import { repoRoot, testConfig } from './config';
 import { uniqueName } from './names';
 import { testKafka } from './kafka';
 import { freePort } from './ports';
 import { ManagedProcess } from './process';
+import { startEmulator, type RunningEmulator } from './emulators';
+import { emulatorCallbackUrl, providerWiring, type EmailProviderName, type EmulatedProvider, type SmsProviderName } from './provider-wiring';
 import { redisPing } from './redis';
 import { backingServices, type BackingServices } from './services';
 import { startMaildev, startSmsSink, type Maildev, type SmsSink } from './sinks';
 
 const run = promisify(execFile);
 
-export const APPS = ['ingest-api', 'kafka-bridge', 'email-worker', 'sms-worker'] as const;
+export const APPS = ['ingest-api', 'kafka-bridge', 'email-worker', 'sms-worker', 'receipts-api'] as const;
+
+/** The apps a stack runs unless told otherwise: the receipts-api only when a provider reports receipts. */
+const DEFAULT_APPS: readonly AppName[] = ['ingest-api', 'kafka-bridge', 'email-worker', 'sms-worker'];
 export type AppName = (typeof APPS)[number];
 
 export interface StackOptions {
@@ -45,6 +51,13 @@ export interface StackOptions {
   ownKafka?: boolean;
   /** MailDev and the SMS sink (default true); off for callers that bring their own receivers. */
   sinks?: boolean;
+  /**
+   * Providers other than SMTP and the HTTP gateway: the stack starts their emulators, points the
+   * workers at them, and runs the receipts-api with their receipt verification.
+   */
+  providers?: { email?: EmailProviderName; sms?: SmsProviderName };
+  /** Settings for the emulators (--set key=value), per provider. */
+  emulatorSettings?: Partial<Record<EmulatedProvider, Record<string, string>>>;
 }
 
 export interface HttpResult<T> {
@@ -101,7 +114,10 @@ export class OwnKafka {
 
 export class HeraldStack {
   readonly apps = new Map<string, ManagedProcess>();
+  /** The provider emulators the stack started, by provider. */
+  readonly emulators = new Map<EmulatedProvider, RunningEmulator>();
   ingestUrl = '';
+  receiptsUrl = '';
   /** The API key of the stack's one API client (ingest-api runs with authentication on, as in production). */
   readonly apiKey = `key-${randomBytes(16).toString('hex')}`;
   readonly apiClient = 'e2e';
@@ -150,6 +166,29 @@ export class HeraldStack {
       ensureTopics(kafka, heraldTopicSpecs(topicPrefix, options.partitions ?? 3)),
     ]);
     const stack = new HeraldStack(options.name, services, database, topicPrefix, queuePrefix, sinks, kafkaBrokers, redisUrl, ownRedis, ownKafka);
+    // Emulated providers: started first (the workers and the receipts-api need their settings).
+    const receiptsPort = await freePort();
+    stack.receiptsUrl = `http://127.0.0.1:${receiptsPort}`;
+    const wired = { email: {} as Record<string, string>, sms: {} as Record<string, string>, receipts: {} as Record<string, string> };
+    const receiptProviders: string[] = [];
+    const emulated = [options.providers?.email, options.providers?.sms].filter((p): p is EmulatedProvider => p !== undefined && p !== 'smtp' && p !== 'http');
+    const scratch = join(repoRoot, testConfig().HERALD_TEST_LOG_DIR, options.name);
+    mkdirSync(scratch, { recursive: true });
+    try {
+      for (const provider of emulated) {
+        const callbackUrl = emulatorCallbackUrl(provider, stack.receiptsUrl);
+        const emulator = await startEmulator(provider, { logGroup: options.name, ...(callbackUrl ? { callbackUrl } : {}), ...(options.emulatorSettings?.[provider] ? { settings: options.emulatorSettings[provider] } : {}) });
+        stack.emulators.set(provider, emulator);
+        const wiring = await providerWiring(provider, emulator.url, emulator.client, stack.receiptsUrl, scratch);
+        Object.assign(provider === options.providers?.email ? wired.email : wired.sms, wiring.worker);
+        Object.assign(wired.receipts, wiring.receipts);
+        if (wiring.hasReceipts) receiptProviders.push(provider);
+      }
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
+    const apps = options.apps ?? (receiptProviders.length ? [...DEFAULT_APPS, 'receipts-api' as const] : DEFAULT_APPS);
     const common: Record<string, string> = {
       LOG_LEVEL: 'info',
       KAFKA_BROKERS: kafkaBrokers.join(','),
@@ -160,10 +199,10 @@ export class HeraldStack {
       DATABASE_POOL_SIZE: '4',
       SHUTDOWN_GRACE_MS: '15000',
     };
-    for (const app of options.apps ?? APPS) {
+    for (const app of apps) {
       const count = options.replicas?.[app] ?? 1;
       for (let i = 1; i <= count; i += 1) {
-        const port = await freePort();
+        const port = app === 'receipts-api' && i === 1 ? receiptsPort : await freePort();
         // Rate limits off unless a test sets them: failure tests and the bench offer more than the
         // default per-client rate on purpose (the abuse suite tests the limits).
         const own: Record<string, string> =
@@ -178,10 +217,12 @@ export class HeraldStack {
                 REDIS_PREFIX: queuePrefix,
               }
             : app === 'email-worker'
-              ? { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1', SMTP_URL: stack.maildev.smtpUrl, SMTP_TIMEOUT_MS: '5000', EMAIL_LOOKUP_URL: stack.maildev.client.webUrl }
+              ? { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1', ...(sinks ? { SMTP_URL: sinks.maildev.smtpUrl, SMTP_TIMEOUT_MS: '5000', EMAIL_LOOKUP_URL: sinks.maildev.client.webUrl } : {}), ...wired.email }
               : app === 'sms-worker'
-                ? { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1', ...(sinks ? { SMS_PROVIDER_URL: sinks.sms.url } : {}) }
-                : { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1' };
+                ? { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1', ...(sinks ? { SMS_PROVIDER_URL: sinks.sms.url } : {}), ...wired.sms }
+                : app === 'receipts-api'
+                  ? { PORT: String(port), HOST: '127.0.0.1', RECEIPTS_PUBLIC_URL: stack.receiptsUrl, RECEIPT_PROVIDERS: receiptProviders.join(','), ...wired.receipts }
+                  : { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1' };
         const name = i === 1 ? app : `${app}-${i}`;
         const process = new ManagedProcess({
           name,
@@ -262,9 +303,17 @@ export class HeraldStack {
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
 
+  /** The emulator of a provider the stack runs. */
+  emulator(provider: EmulatedProvider): RunningEmulator {
+    const emulator = this.emulators.get(provider);
+    if (!emulator) throw new Error(`stack ${this.name} runs no ${provider} emulator`);
+    return emulator;
+  }
+
   /** Stops everything the stack started and removes its database, topics and Redis keys. */
   async stop(): Promise<void> {
     await Promise.allSettled([...this.apps.values()].map((p) => p.stop()));
+    await Promise.allSettled([...this.emulators.values()].map((e) => e.process.stop()));
     if (this.sinks) await Promise.allSettled([this.sinks.maildev.process.stop(), this.sinks.sms.process.stop()]);
     const kafka = testKafka(this.kafkaBrokers);
     await Promise.allSettled([

@@ -6,12 +6,13 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Health, Logger } from '@herald/runtime';
-import { ReplayRepository, TrackingService, createDatabase } from '@herald/tracking';
+import { ReplayRepository, SuppressionRepository, TrackingService, createDatabase } from '@herald/tracking';
 
 declare module 'fastify' {
   interface FastifyInstance {
     tracking: TrackingService;
     replays: ReplayRepository;
+    suppressions: SuppressionRepository;
   }
 }
 
@@ -27,6 +28,7 @@ async function databasePlugin(app: FastifyInstance, options: DatabasePluginOptio
   const tracking = new TrackingService(database.prisma, options.logger);
   app.decorate('tracking', tracking);
   app.decorate('replays', new ReplayRepository(database.prisma));
+  app.decorate('suppressions', new SuppressionRepository(database.prisma));
   options.health.addReadinessCheck('database', () => tracking.ping(), { critical: false });
   app.addHook('onClose', async () => {
     await database.close();

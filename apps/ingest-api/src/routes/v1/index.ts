@@ -11,6 +11,8 @@ import type { ReplayService } from '../../services/replay-service';
 import messagesRoutes from '../messages/index';
 import northRoutes from '../north/index';
 import replaysRoutes from '../replays/index';
+import suppressionsRoutes from '../suppressions/index';
+import type { SuppressionRepository } from '@herald/tracking';
 
 export interface V1Options {
   /** Authentication (absent only with AUTH_DISABLED=true). */
@@ -21,6 +23,7 @@ export interface V1Options {
   messages: MessageService;
   reader: MessageReader;
   replays: ReplayService;
+  suppressions: SuppressionRepository;
 }
 
 const v1Routes: FastifyPluginAsync<V1Options> = async (app, options) => {
@@ -29,6 +32,7 @@ const v1Routes: FastifyPluginAsync<V1Options> = async (app, options) => {
   await app.register(northRoutes, { service: options.messages });
   await app.register(messagesRoutes, { reader: options.reader });
   await app.register(replaysRoutes, { service: options.replays, charge: options.charge });
+  await app.register(suppressionsRoutes, { suppressions: options.suppressions });
 };
 
 export default v1Routes;
