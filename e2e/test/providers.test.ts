@@ -105,7 +105,9 @@ describe.each(pairs)('email through $email, SMS through $sms', (providers) => {
 
   it('applies a receipt that arrives before the send is recorded, and repeated receipts once', async () => {
     const emulator = stack.emulator(providers.email).client;
-    await emulator.receipts({ beforeResponse: true, duplicates: 2 });
+    // The receipts go out, and are acknowledged, before the send is answered; the answer then
+    // waits a second more, so the bridge has surely handled the receipt before the send exists.
+    await emulator.receipts({ beforeResponse: true, answerDelayMs: 1_000, duplicates: 2 });
     try {
       const id = await send(stack, email(uniqueRecipient().email));
       const message = await stack.waitForMessage(id, statusIs('delivered'), 60_000);
@@ -119,7 +121,7 @@ describe.each(pairs)('email through $email, SMS through $sms', (providers) => {
       );
       expect(rows[0]).toEqual({ receipts: '1', waited: true });
     } finally {
-      await emulator.receipts({ beforeResponse: false, duplicates: 0 });
+      await emulator.receipts({ beforeResponse: false, answerDelayMs: 0, duplicates: 0 });
     }
   });
 

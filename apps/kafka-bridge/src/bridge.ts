@@ -109,6 +109,7 @@ export async function runBridge(config: BridgeConfig, logger: Logger): Promise<L
     partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
     handler: createSouthHandler({
       tracking,
+      republish: reporter,
       deadLetter: new DeadLetterPublisher(producer, topicName(Topics.SouthDeadLetter, prefix)),
       logger: logger.child({ topic: southTopic }),
     }),

@@ -28,7 +28,7 @@ afterAll(async () => {
 }, 60_000);
 
 function accepted(): MessageAcceptedEvent {
-  return { v: 1, kind: 'message.accepted', messageId: newMessageId(), acceptedAt: new Date().toISOString(), client: 'default', request: northRequest() };
+  return { v: 1, kind: 'message.accepted', messageId: newMessageId(), acceptedAt: new Date().toISOString(), client: stack.apiClient, request: northRequest() };
 }
 
 const north = () => topicName(Topics.North, stack.topicPrefix);

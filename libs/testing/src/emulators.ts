@@ -40,6 +40,7 @@ export interface EmulatorReceiptSettings {
   duplicates?: number;
   reverse?: boolean;
   beforeResponse?: boolean;
+  answerDelayMs?: number;
   outcomes?: Record<string, EmulatedOutcome[]>;
 }
 

@@ -15,7 +15,7 @@
  *
  * Each step is one statement for the whole batch; the caller runs them in one transaction.
  */
-import { statusRank, suppresses, type DeliveryEvent, type ReceiptEvent } from '@herald/contracts';
+import { makeDeliveryEvent, statusRank, suppresses, type Channel, type DeliveryEvent, type ReceiptEvent } from '@herald/contracts';
 import { Prisma } from './generated/prisma/client';
 
 const FAILURE_OUTCOMES = ['bounced', 'undelivered', 'rejected'];
@@ -105,15 +105,18 @@ export function applyWaitingReceipts(providerMessageIds: readonly string[]): Pri
       FROM final f
       WHERE d.id = f.delivery_id AND d.generation = f.generation AND d.status_rank < ${rank}
       RETURNING d.id
-    ), history AS (
-      INSERT INTO delivery_events (id, delivery_id, message_id, channel, type, generation, attempt, at, detail)
-      SELECT m.delivery_id || '.' || m.generation || '.receipt.' || md5(m.receipt_id), m.delivery_id, m.message_id, m.channel,
-             CASE WHEN m.outcome = 'delivered' THEN 'delivered'
-                  WHEN m.outcome = ANY(${FAILURE_OUTCOMES}::text[]) THEN 'failed'
-                  ELSE m.outcome END,
-             m.generation, m.attempts, m.at,
-             concat_ws(': ', coalesce(m.reason_code, upper(m.outcome)), coalesce(m.summary, m.outcome)) || ' (reported by ' || m.provider || ')'
+    ), typed AS (
+      SELECT m.*, CASE WHEN m.outcome = 'delivered' THEN 'delivered' WHEN m.outcome = ANY(${FAILURE_OUTCOMES}::text[]) THEN 'failed' ELSE m.outcome END AS event_type
       FROM matched m
+    ), history AS (
+      -- The history row has the id of the delivery event re-published for it (deliveryEventId), so
+      -- that applying that event again is a no-op.
+      INSERT INTO delivery_events (id, delivery_id, message_id, channel, type, generation, attempt, at, detail, provider_message_id)
+      SELECT t.delivery_id || '.' || t.generation || '.' || t.attempts || '.' || t.event_type, t.delivery_id, t.message_id, t.channel, t.event_type,
+             t.generation, t.attempts, t.at,
+             concat_ws(': ', coalesce(t.reason_code, upper(t.outcome)), coalesce(t.summary, t.outcome)) || ' (reported by ' || t.provider || ')',
+             NULL
+      FROM typed t
       ON CONFLICT (id) DO NOTHING
     ), suppressed AS (
       INSERT INTO suppressions (client, channel, address, reason, source, detail)
@@ -129,8 +132,67 @@ export function applyWaitingReceipts(providerMessageIds: readonly string[]): Pri
       WHERE address IS NOT NULL
       ON CONFLICT DO NOTHING
     )
-    UPDATE provider_receipts r SET applied_at = now(), delivery_id = m.delivery_id
-    FROM matched m WHERE r.id = m.receipt_id`;
+    UPDATE provider_receipts r SET applied_at = now(), delivery_id = t.delivery_id
+    FROM typed t WHERE r.id = t.receipt_id`;
+}
+
+/**
+ * Applied receipts whose delivery event has not been re-published yet (the outbox), among these
+ * receipts or provider message ids: what the south consumer publishes, then marks republished.
+ * A crash in between publishes them again with the same event ids (harmless downstream).
+ */
+export function unpublishedReceipts(filter: { receiptIds?: readonly string[]; providerMessageIds?: readonly string[] }): Prisma.Sql {
+  return Prisma.sql`
+    SELECT r.id AS "receiptId", d.id AS "deliveryId", d.message_id AS "messageId", d.channel, d.generation, d.attempts AS attempt,
+           CASE WHEN r.outcome = 'delivered' THEN 'delivered' WHEN r.outcome = ANY(${FAILURE_OUTCOMES}::text[]) THEN 'failed' ELSE r.outcome END AS type,
+           r.outcome, r.permanent, r.reason_code AS "reasonCode", r.summary, r.at, r.provider, r.provider_message_id AS "providerMessageId"
+    FROM provider_receipts r JOIN deliveries d ON d.id = r.delivery_id
+    WHERE r.applied_at IS NOT NULL AND r.republished_at IS NULL
+      AND (r.id = ANY(${[...(filter.receiptIds ?? [])]}::text[]) OR r.provider_message_id = ANY(${[...(filter.providerMessageIds ?? [])]}::text[]))
+    ORDER BY r.at, r.id`;
+}
+
+export function markRepublished(receiptIds: readonly string[]): Prisma.Sql {
+  return Prisma.sql`UPDATE provider_receipts SET republished_at = now() WHERE id = ANY(${[...receiptIds]}::text[]) AND republished_at IS NULL`;
+}
+
+/** A receipt as applied to its delivery (what applyWaitingReceipts returns). */
+export interface AppliedReceipt {
+  /** The receipt (mark it republished once its delivery event is on south-updates). */
+  receiptId: string;
+  deliveryId: string;
+  messageId: string;
+  channel: Channel;
+  generation: number;
+  attempt: number;
+  type: 'delivered' | 'failed' | 'deferred' | 'complained' | 'opted_out';
+  outcome: ReceiptEvent['outcome'];
+  permanent: boolean;
+  reasonCode: string | null;
+  summary: string | null;
+  at: Date;
+  provider: string;
+  providerMessageId: string;
+}
+
+/**
+ * The delivery event an applied receipt stands for, re-published on south-updates so that every
+ * status change (and note) of a delivery reaches its consumers (the webhook-worker) as a
+ * DeliveryEvent. Its id is the history row's: applying it to tracking again changes nothing.
+ */
+export function receiptDeliveryEvent(r: AppliedReceipt): DeliveryEvent {
+  return makeDeliveryEvent({
+    messageId: r.messageId,
+    deliveryId: r.deliveryId,
+    channel: r.channel,
+    type: r.type,
+    generation: r.generation,
+    attempt: r.attempt,
+    at: r.at,
+    provider: r.provider,
+    providerMessageId: r.providerMessageId,
+    ...(r.type === 'failed' ? { error: { code: r.reasonCode ?? `RECEIPT_${r.outcome.toUpperCase()}`, message: r.summary ?? `the provider reported the message ${r.outcome}`, permanent: r.permanent } } : {}),
+  });
 }
 
 /** Suppresses, for the message's client, the recipients of failed sends the provider refused for good (error.suppress). */

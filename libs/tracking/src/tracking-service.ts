@@ -23,7 +23,7 @@ import {
 import type { ReceiptEvent } from '@herald/contracts';
 import type { Logger } from '@herald/runtime';
 import type { PrismaClient } from './prisma';
-import { applyStandaloneOptOuts, applyWaitingReceipts, insertReceipts, isStandaloneOptOut, suppressRefusedRecipients } from './receipts';
+import { applyStandaloneOptOuts, applyWaitingReceipts, insertReceipts, isStandaloneOptOut, markRepublished, receiptDeliveryEvent, suppressRefusedRecipients, unpublishedReceipts, type AppliedReceipt } from './receipts';
 import { collapseEvents, eventDetail } from './status-batch';
 
 export interface UpdateStatusResult {
@@ -33,6 +33,23 @@ export interface UpdateStatusResult {
   updated: number;
   /** Deliveries in the batch left alone: unknown, or the events belong to an older generation. */
   skipped: number;
+  /** Provider receipts applied for these sends and not re-published yet (publish them, then markRepublished). */
+  derived: RepublishableEvents;
+}
+
+/** Delivery events that stand for applied provider receipts, and the receipts to mark once they are published. */
+export interface RepublishableEvents {
+  events: DeliveryEvent[];
+  receiptIds: string[];
+}
+
+export interface ApplyReceiptsResult {
+  /** Receipts not seen before. */
+  stored: number;
+  /** Receipts applied to their delivery now (the others wait for their send, or were seen before). */
+  applied: number;
+  /** The batch's applied receipts not re-published yet, as delivery events (publish them, then markRepublished). */
+  derived: RepublishableEvents;
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -85,7 +102,7 @@ export class TrackingService {
 
   /** Applies a batch of status events (see the class comment for the rules). */
   async updateStatus(events: readonly DeliveryEvent[]): Promise<UpdateStatusResult> {
-    if (events.length === 0) return { recorded: 0, updated: 0, skipped: 0 };
+    if (events.length === 0) return { recorded: 0, updated: 0, skipped: 0, derived: { events: [], receiptIds: [] } };
     const unique = [...new Map(events.map((e) => [e.eventId, e])).values()];
     const updates = collapseEvents(unique);
     const col = <T>(pick: (e: DeliveryEvent) => T) => unique.map(pick);
@@ -128,12 +145,12 @@ export class TrackingService {
           ${u('queuedAt')}::timestamptz[], ${u('sentAt')}::timestamptz[], ${u('deliveredAt')}::timestamptz[], ${u('failedAt')}::timestamptz[]
         ) AS u(id, generation, status, rank, attempts, provider_message_id, provider, last_error, last_error_code, queued_at, sent_at, delivered_at, failed_at)
         WHERE d.id = u.id AND d.generation = u.generation`,
-      ...(sentIds.length ? [this.prisma.$executeRaw(applyWaitingReceipts(sentIds))] : []),
       ...(refused.length ? [this.prisma.$executeRaw(suppressRefusedRecipients(refused))] : []),
+      ...(sentIds.length ? [this.prisma.$executeRaw(applyWaitingReceipts(sentIds))] : []),
     ]);
     const skipped = updates.length - updated;
     if (skipped > 0) this.logger.debug({ skipped }, 'status events skipped: unknown delivery or older generation');
-    return { recorded, updated, skipped };
+    return { recorded, updated, skipped, derived: sentIds.length ? await this.unpublished({ providerMessageIds: sentIds }) : { events: [], receiptIds: [] } };
   }
 
   /**
@@ -141,17 +158,29 @@ export class TrackingService {
    * (see receipts.ts); the others wait for their send to be recorded. Returns how many were new
    * and how many were applied now.
    */
-  async applyReceipts(receipts: readonly ReceiptEvent[]): Promise<{ stored: number; applied: number }> {
-    if (receipts.length === 0) return { stored: 0, applied: 0 };
+  async applyReceipts(receipts: readonly ReceiptEvent[]): Promise<ApplyReceiptsResult> {
+    if (receipts.length === 0) return { stored: 0, applied: 0, derived: { events: [], receiptIds: [] } };
     const unique = [...new Map(receipts.map((r) => [r.receiptId, r])).values()];
     const standalone = unique.filter(isStandaloneOptOut);
     const ids = [...new Set(unique.filter((r) => !isStandaloneOptOut(r)).map((r) => r.providerMessageId))];
-    const [stored, ...applied] = await this.prisma.$transaction([
+    const [stored, ...rest] = await this.prisma.$transaction([
       this.prisma.$executeRaw(insertReceipts(unique)),
-      ...(ids.length ? [this.prisma.$executeRaw(applyWaitingReceipts(ids))] : []),
       ...(standalone.length ? [this.prisma.$executeRaw(applyStandaloneOptOuts(standalone))] : []),
+      ...(ids.length ? [this.prisma.$executeRaw(applyWaitingReceipts(ids))] : []),
     ]);
-    return { stored, applied: applied.reduce((a, b) => a + b, 0) };
+    const applied = rest.reduce((a, b) => a + b, 0);
+    return { stored, applied, derived: await this.unpublished({ receiptIds: unique.map((r) => r.receiptId) }) };
+  }
+
+  /** Applied receipts whose delivery events are not on south-updates yet (an outbox), as events. */
+  private async unpublished(filter: { receiptIds?: readonly string[]; providerMessageIds?: readonly string[] }): Promise<RepublishableEvents> {
+    const rows = await this.prisma.$queryRaw<AppliedReceipt[]>(unpublishedReceipts(filter));
+    return { events: rows.map(receiptDeliveryEvent), receiptIds: rows.map((r) => r.receiptId) };
+  }
+
+  /** Records that these receipts' delivery events are on south-updates. */
+  async markRepublished(receiptIds: readonly string[]): Promise<void> {
+    if (receiptIds.length) await this.prisma.$executeRaw(markRepublished(receiptIds));
   }
 
   /** The API view of a message, or null when the id is unknown (or belongs to another client). */

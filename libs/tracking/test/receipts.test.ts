@@ -58,19 +58,34 @@ async function delivery(messageId: string) {
 describe('provider receipts', () => {
   it('moves a sent delivery to delivered, once however often the receipt comes', async () => {
     const { messageId, providerMessageId } = await sentEmail();
-    expect(await tracking.applyReceipts([receipt(providerMessageId)])).toEqual({ stored: 1, applied: 1 });
-    expect(await tracking.applyReceipts([receipt(providerMessageId), receipt(providerMessageId)])).toEqual({ stored: 0, applied: 0 });
+    expect(await tracking.applyReceipts([receipt(providerMessageId)])).toMatchObject({ stored: 1, applied: 1 });
+    expect(await tracking.applyReceipts([receipt(providerMessageId), receipt(providerMessageId)])).toMatchObject({ stored: 0, applied: 0 });
     const { delivery: d, history } = await delivery(messageId);
     expect(d).toMatchObject({ status: 'delivered', provider: 'ses', deliveredAt: expect.any(String) });
     expect(history.filter((h) => h.type === 'delivered')).toHaveLength(1);
   });
 
+  it('hands each applied receipt back as the delivery event it stands for until it is marked republished (an outbox), with the history row\'s id', async () => {
+    const { messageId, deliveryId, providerMessageId } = await sentEmail();
+    const first = await tracking.applyReceipts([receipt(providerMessageId)]);
+    expect(first.derived.events).toEqual([expect.objectContaining({ kind: 'delivery.event', type: 'delivered', deliveryId, messageId, provider: 'ses', eventId: `${deliveryId}.0.1.delivered` })]);
+    // Not marked yet (e.g. a crash before the publish): the same batch again hands it back again.
+    expect((await tracking.applyReceipts([receipt(providerMessageId)])).derived.events).toHaveLength(1);
+    await tracking.markRepublished(first.derived.receiptIds);
+    expect((await tracking.applyReceipts([receipt(providerMessageId)])).derived.events).toEqual([]);
+    // Applying the re-published event to tracking changes nothing: same id as the history row.
+    const before = (await delivery(messageId)).history.length;
+    await tracking.updateStatus(first.derived.events);
+    expect((await delivery(messageId)).history).toHaveLength(before);
+  });
+
   it('keeps a receipt that comes before its send is recorded, and applies it when the send is', async () => {
     const { messageId, providerMessageId, sent } = await sentEmail({ send: false });
-    expect(await tracking.applyReceipts([receipt(providerMessageId)])).toEqual({ stored: 1, applied: 0 });
+    expect(await tracking.applyReceipts([receipt(providerMessageId)])).toMatchObject({ stored: 1, applied: 0, derived: { events: [] } });
     expect((await delivery(messageId)).delivery?.status).toBe('accepted');
-    await tracking.updateStatus([sent]);
+    const applied = await tracking.updateStatus([sent]);
     expect((await delivery(messageId)).delivery?.status).toBe('delivered');
+    expect(applied.derived.events.map((e) => e.type)).toEqual(['delivered']);
   });
 
   it('never takes a delivery back: a late failure receipt after delivered only adds history', async () => {
@@ -108,7 +123,7 @@ describe('provider receipts', () => {
 
   it('suppresses a number for every client on an opt-out reported without a delivery (STOP to a shared sender)', async () => {
     const stop = makeReceiptEvent({ receiptId: `twilio:SM${newMessageId()}:opt-out`, provider: 'twilio', channel: 'sms', providerMessageId: 'SMinbound', outcome: 'opted_out', permanent: true, recipient: '+447700900555', at: new Date().toISOString() });
-    expect(await tracking.applyReceipts([stop])).toEqual({ stored: 1, applied: 1 });
+    expect(await tracking.applyReceipts([stop])).toMatchObject({ stored: 1, applied: 1 });
     for (const client of ['acme', 'globex']) expect(await suppressions.get(client, 'sms', '+447700900555')).toMatchObject({ reason: 'opt_out', everyClient: true });
     expect(await suppressions.remove('acme', 'sms', '+447700900555')).toBe(false);
   });
@@ -124,7 +139,7 @@ describe('provider receipts', () => {
   it("does not apply another provider's receipt that happens to carry the same id", async () => {
     const { messageId, providerMessageId } = await sentEmail({ provider: 'ses' });
     const foreign = makeReceiptEvent({ ...receipt(providerMessageId), receiptId: `sendgrid:${providerMessageId}`, provider: 'sendgrid' });
-    expect(await tracking.applyReceipts([foreign])).toEqual({ stored: 1, applied: 0 });
+    expect(await tracking.applyReceipts([foreign])).toMatchObject({ stored: 1, applied: 0 });
     expect((await delivery(messageId)).delivery?.status).toBe('sent');
   });
 });

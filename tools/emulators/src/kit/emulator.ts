@@ -154,7 +154,10 @@ export class Emulator {
     const outcomes = this.receipts.outcomesFor(message.to, flow.defaultOutcomes(message.to));
     const rendered = (flow.callbackUrl ?? this.callbackUrl) ? flow.receipts(message, outcomes) : [];
     const dispatched = this.receipts.dispatch(rendered);
-    if (this.receipts.settings.beforeResponse) await dispatched;
+    if (this.receipts.settings.beforeResponse) {
+      await dispatched;
+      if (this.receipts.settings.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.receipts.settings.answerDelayMs));
+    }
     if (fault?.drop === 'after') {
       reply.hijack();
       reply.raw.destroy();

@@ -6,6 +6,8 @@
  * - `duplicates`: send every receipt this many extra times;
  * - `reverse`: send a message's receipts in reverse order (out-of-order delivery);
  * - `beforeResponse`: send the receipts before the API call that sent the message is answered
+ *   (and `answerDelayMs`: then wait this long before answering, so that the receipt is surely
+ *   handled before the sender can record its send)
  *   (a fast provider: the receipt arrives before the sender has recorded the send);
  * - `outcomes`: recipient -> the receipts to send for it, overriding the provider's own test
  *   recipients (e.g. { "ada@example.com": ["delivered", "complained"] }).
@@ -20,10 +22,11 @@ export interface ReceiptSettings {
   duplicates: number;
   reverse: boolean;
   beforeResponse: boolean;
+  answerDelayMs: number;
   outcomes: Record<string, EmulatedOutcome[]>;
 }
 
-export const DEFAULT_RECEIPT_SETTINGS: ReceiptSettings = { enabled: true, delayMs: 0, duplicates: 0, reverse: false, beforeResponse: false, outcomes: {} };
+export const DEFAULT_RECEIPT_SETTINGS: ReceiptSettings = { enabled: true, delayMs: 0, duplicates: 0, reverse: false, beforeResponse: false, answerDelayMs: 0, outcomes: {} };
 
 /** One HTTP callback, ready to send (already signed). */
 export interface RenderedReceipt {

@@ -19,6 +19,7 @@ CREATE TABLE "provider_receipts" (
     "at" TIMESTAMPTZ(3) NOT NULL,
     "received_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "applied_at" TIMESTAMPTZ(3),
+    "republished_at" TIMESTAMPTZ(3),
 
     CONSTRAINT "provider_receipts_pkey" PRIMARY KEY ("id")
 );
