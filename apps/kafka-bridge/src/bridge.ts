@@ -12,7 +12,7 @@
  */
 import { ConsumerGroups, Queues, Topics, groupName, topicName, type EmailJob, type NotificationJob, type SmsJob } from '@herald/contracts';
 import { BatchConsumer, BatchingProducer, DeadLetterPublisher, DeliveryEventPublisher, createKafka, kafkaReadinessCheck, kafkaSettings } from '@herald/kafka';
-import { DEFAULT_RETENTION, Worker, createQueue, createRedis, deliveryJobOptions, jobOptions, queueBacklog, waitUntilReady, warnUnlessNoEviction } from '@herald/queues';
+import { DEFAULT_RETENTION, FairShare, Worker, createQueue, createRedis, deliveryJobOptions, jobOptions, queueBacklog, waitUntilReady, warnUnlessNoEviction } from '@herald/queues';
 import { Gauge, Health, Lifecycle, createMetricsRegistry, startHealthServer, type Logger } from '@herald/runtime';
 import { ReplayRepository, TrackingService, createPrismaClient } from '@herald/tracking';
 import { Backpressure } from './backpressure';
@@ -74,7 +74,7 @@ export async function runBridge(config: BridgeConfig, logger: Logger): Promise<L
 
   // The main queue processor.
   const reporter = new DeliveryEventPublisher(producer, prefix);
-  const processor = createMainQueueProcessor({ email: emailQueue, sms: smsQueue, reporter });
+  const processor = createMainQueueProcessor({ email: emailQueue, sms: smsQueue, reporter, fairShare: new FairShare(producerRedis, config.QUEUE_PREFIX) });
   const worker = new Worker(Queues.Notification, (job) => processor(job), {
     connection: workerRedis,
     prefix: config.QUEUE_PREFIX,

@@ -1,5 +1,5 @@
 /** sms-worker configuration: the only module that reads process.env. */
-import { deliveryPolicy, deliveryWorkerConfigSpec } from '@herald/delivery-worker';
+import { checkRoutingConfig, deliveryPolicy, deliveryWorkerConfigSpec } from '@herald/delivery-worker';
 import { ConfigError, parseConfig, v, type ConfigOf } from '@herald/runtime';
 
 export const SMS_PROVIDERS = ['http', 'twilio', 'vonage', 'sns'] as const;
@@ -9,7 +9,13 @@ const optional = { default: '', minLength: 0 } as const;
 
 export const configSpec = {
   ...deliveryWorkerConfigSpec({ healthPort: 9103, clientId: 'herald-sms-worker', concurrency: 20 }),
-  SMS_PROVIDER: v.oneOf(SMS_PROVIDERS, { description: 'SMS provider: http (a gateway speaking POST /messages), twilio, vonage or sns. Each reads its own variables below.', default: 'http' }),
+  SMS_PROVIDERS: v.list({
+    description:
+      'Who sends the SMS, in failover order: http (a gateway speaking POST /messages), twilio, vonage, sns (e.g. twilio,vonage). One attempt goes to one provider; a transient failure or an open circuit breaker moves the next attempt to the next one. Each reads its own variables below.',
+    default: ['http'],
+    item: new RegExp(`^(${SMS_PROVIDERS.join('|')})$`),
+    hint: `must name providers among ${SMS_PROVIDERS.join(', ')}`,
+  }),
   RECEIPTS_PUBLIC_URL: v.url({
     description: 'Public base URL of the receipts-api. Twilio and Vonage are asked to report each message to <RECEIPTS_PUBLIC_URL>/providers/<provider>/events (with the delivery and message ids as query parameters); empty: no per-message callback (the account or Messaging Service default applies).',
     protocols: ['http', 'https'],
@@ -72,6 +78,8 @@ export function checkProviderSettings(names: readonly SmsProviderName[], config:
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SmsWorkerConfig {
   const config = parseConfig(configSpec, env);
   deliveryPolicy(config); // cross-checks (throws ConfigError)
-  checkProviderSettings([config.SMS_PROVIDER], config);
+  if (new Set(config.SMS_PROVIDERS).size !== config.SMS_PROVIDERS.length) throw new ConfigError(['SMS_PROVIDERS names a provider twice']);
+  checkProviderSettings(config.SMS_PROVIDERS as SmsProviderName[], config);
+  checkRoutingConfig(config, config.SMS_PROVIDERS, 'SMS_PROVIDERS');
   return config;
 }

@@ -19,7 +19,7 @@ function smsOnly(text: string, phone = uniqueRecipient().phone): NorthRequest {
 
 const final = (m: { deliveries: Array<{ status: string }> }) => m.deliveries.length > 0 && m.deliveries.every((d) => d.status === 'sent' || d.status === 'failed');
 
-describe('sms-worker with SMS_PROVIDER=twilio', () => {
+describe('sms-worker with SMS_PROVIDERS=twilio', () => {
   let emulator: RunningEmulator;
   let listener: ReceiptListener;
   let stack: HeraldStack;
@@ -31,7 +31,7 @@ describe('sms-worker with SMS_PROVIDER=twilio', () => {
       name: 'sms-worker-twilio',
       apps: ['ingest-api', 'kafka-bridge', 'sms-worker'],
       sinks: false,
-      env: { 'sms-worker': { SMS_PROVIDER: 'twilio', ...TWILIO, TWILIO_API_URL: emulator.url, RECEIPTS_PUBLIC_URL: listener.url, ...FAST } },
+      env: { 'sms-worker': { SMS_PROVIDERS: 'twilio', ...TWILIO, TWILIO_API_URL: emulator.url, RECEIPTS_PUBLIC_URL: listener.url, ...FAST } },
     });
   }, 120_000);
 
@@ -56,7 +56,7 @@ describe('sms-worker with SMS_PROVIDER=twilio', () => {
   it('fails a message to an invalid number at once with Twilio\'s code', async () => {
     const { body } = await stack.post(smsOnly('Hello', '+15005550001'));
     const view = await stack.waitForMessage(body.id, final);
-    expect(view.deliveries).toEqual([expect.objectContaining({ status: 'failed', attempts: 1, lastError: expect.stringContaining('error 21211') })]);
+    expect(view.deliveries).toEqual([expect.objectContaining({ status: 'failed', attempts: 1, lastError: expect.stringContaining('TWILIO_21211') })]);
   }, 60_000);
 
   it('resolves a send whose answer was lost by looking it up: sent once, with the SID Twilio gave it', async () => {
@@ -71,7 +71,7 @@ describe('sms-worker with SMS_PROVIDER=twilio', () => {
   }, 60_000);
 });
 
-describe('sms-worker with SMS_PROVIDER=sns and IN_DOUBT_POLICY=fail', () => {
+describe('sms-worker with SMS_PROVIDERS=sns and IN_DOUBT_POLICY=fail', () => {
   let emulator: RunningEmulator;
   let stack: HeraldStack;
 
@@ -81,7 +81,7 @@ describe('sms-worker with SMS_PROVIDER=sns and IN_DOUBT_POLICY=fail', () => {
       name: 'sms-worker-sns',
       apps: ['ingest-api', 'kafka-bridge', 'sms-worker'],
       sinks: false,
-      env: { 'sms-worker': { SMS_PROVIDER: 'sns', SNS_REGION: 'eu-west-1', SNS_ENDPOINT: emulator.url, ...SNS, SNS_SENDER_ID: 'Herald', IN_DOUBT_POLICY: 'fail', ...FAST } },
+      env: { 'sms-worker': { SMS_PROVIDERS: 'sns', SNS_REGION: 'eu-west-1', SNS_ENDPOINT: emulator.url, ...SNS, SNS_SENDER_ID: 'Herald', IN_DOUBT_POLICY: 'fail', ...FAST } },
     });
   }, 120_000);
 

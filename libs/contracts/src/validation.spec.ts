@@ -35,7 +35,7 @@ describe('NorthRequest contract', () => {
     ['a repeated channel', { ...valid, channels: ['sms', 'sms'] }, { field: '/channels', message: 'must not repeat an item' }],
     ['CR/LF in a subject', { ...valid, email: { ...valid.email, subject: 'Hi\r\nBcc: evil@example.com' } }, { field: '/email/subject', message: 'must be one line: no CR, LF or other control characters' }],
     ['an empty subject', { ...valid, email: { ...valid.email, subject: '' } }, { field: '/email/subject', message: 'must not be empty' }],
-    ['an unknown field', { ...valid, priority: 'high' }, { field: '/priority', message: 'is not an allowed field' }],
+    ['an unknown field', { ...valid, urgency: 'high' }, { field: '/urgency', message: 'is not an allowed field' }],
     ['an oversized SMS', { ...valid, sms: { text: 'x'.repeat(1601) } }, { field: '/sms/text', message: 'must be at most 1600 characters long' }],
     ['a metadata value that is an object', { ...valid, metadata: { a: { b: 1 } } }, { field: '/metadata/a', message: 'must be a string or a number or a boolean or a null' }],
     ['channels that are not an array', { ...valid, channels: 'email' }, { field: '/channels', message: 'must be an array' }],

@@ -29,10 +29,53 @@ export function deliveryWorkerConfigSpec(defaults: { healthPort: number; clientI
       default: 'resend',
     }),
     SHUTDOWN_GRACE_MS: v.int({ description: 'Time allowed for in-flight sends on SIGTERM before the process exits anyway.', min: 1_000, default: 30_000 }),
+    PROVIDER_WEIGHTS: v.string({
+      description: 'Traffic split among the available providers, as name=weight pairs (e.g. ses=70,sendgrid=30); empty: all traffic to the first available provider in the configured order (failover only).',
+      default: '',
+      minLength: 0,
+      pattern: /^$|^[a-z0-9-]{1,32}=\d{1,5}(,[a-z0-9-]{1,32}=\d{1,5})*$/,
+      hint: 'must be name=weight pairs, comma-separated',
+    }),
+    PROVIDER_RATE_LIMITS: v.string({
+      description: 'Sends per second per provider account, shared by every replica, as name=rate pairs (e.g. ses=14); a delivery waits for its provider\'s rate (no attempt spent).',
+      default: '',
+      minLength: 0,
+      pattern: /^$|^[a-z0-9-]{1,32}=\d{1,6}(,[a-z0-9-]{1,32}=\d{1,6})*$/,
+      hint: 'must be name=rate pairs, comma-separated',
+    }),
+    BREAKER_FAILURES: v.int({ description: 'Circuit breaker: consecutive transient failures (seen by one replica) that open a provider\'s breaker for every replica.', min: 1, default: 5 }),
+    BREAKER_ERROR_RATE_PERCENT: v.int({ description: 'Circuit breaker: share of failed calls within BREAKER_WINDOW_MS that opens it (with at least BREAKER_MIN_CALLS calls).', min: 1, max: 100, default: 50 }),
+    BREAKER_WINDOW_MS: v.int({ description: 'Circuit breaker: the window of the error rate.', min: 1_000, default: 30_000 }),
+    BREAKER_MIN_CALLS: v.int({ description: 'Circuit breaker: calls within the window before the error rate counts.', min: 1, default: 20 }),
+    BREAKER_OPEN_MS: v.int({ description: 'Circuit breaker: how long it stays open before one attempt probes the provider again.', min: 100, default: 30_000 }),
+    PROVIDER_STATE_CACHE_MS: v.int({ description: 'How long a replica keeps the shared provider state (breakers, pauses) it read from Redis.', min: 0, max: 10_000, default: 500 }),
   } satisfies Record<string, VarSpec<unknown>>;
 }
 
 export type DeliveryWorkerConfig = ConfigOf<ReturnType<typeof deliveryWorkerConfigSpec>>;
+
+/** Parses name=number pairs (PROVIDER_WEIGHTS, PROVIDER_RATE_LIMITS). */
+export function namedNumbers(spec: string): Map<string, number> {
+  return new Map(
+    spec
+      .split(',')
+      .filter(Boolean)
+      .map((pair) => {
+        const [name = '', n = '0'] = pair.split('=');
+        return [name, Number(n)] as const;
+      }),
+  );
+}
+
+/** Checks that PROVIDER_WEIGHTS and PROVIDER_RATE_LIMITS name only configured providers. */
+export function checkRoutingConfig(config: DeliveryWorkerConfig, providers: readonly string[], listVariable: string): void {
+  const problems: string[] = [];
+  for (const variable of ['PROVIDER_WEIGHTS', 'PROVIDER_RATE_LIMITS'] as const) {
+    const unknown = [...namedNumbers(config[variable]).keys()].filter((name) => !providers.includes(name));
+    if (unknown.length) problems.push(`${variable} names ${unknown.join(', ')}, which ${listVariable} does not list (${providers.join(', ')})`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+}
 
 export function deliveryPolicy(config: DeliveryWorkerConfig): DeliveryPolicy {
   kafkaSettings(config); // cross-checks the Kafka settings too (throws ConfigError)

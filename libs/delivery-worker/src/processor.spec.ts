@@ -1,5 +1,6 @@
 import { ContractViolationError, deliveryIdFor, emailJobValidator, newMessageId, type DeliveryEvent, type EmailJob } from '@herald/contracts';
-import { ProviderError, type DeliveryPolicy } from '@herald/delivery';
+import { DEFAULT_BREAKER_POLICY, ProviderError, ProviderRouter, type DeliveryPolicy } from '@herald/delivery';
+import { MemoryProviderState } from '@herald/delivery/testing';
 import { createLogger } from '@herald/runtime';
 import { channelProcessor } from './processor';
 
@@ -9,9 +10,14 @@ function setup(send: () => Promise<{ providerMessageId: string | null }>) {
   const events: DeliveryEvent[] = [];
   const claims: string[] = [];
   const processor = channelProcessor<EmailJob>('email', emailJobValidator)({
-    provider: { name: 'fake', idempotent: false, send, close: async () => undefined },
+    router: new ProviderRouter<EmailJob>({
+      providers: [{ provider: { name: 'fake', idempotent: false, send, close: async () => undefined }, weight: 0 }],
+      state: new MemoryProviderState(),
+      breaker: DEFAULT_BREAKER_POLICY,
+      log: { info: () => undefined, warn: () => undefined },
+    }),
     ledger: {
-      claim: async (request) => (claims.push(request.holder), { kind: 'claimed', attempt: 1, provider: 'fake' }),
+      claim: async (request) => (claims.push(request.holder), { kind: 'claimed', attempt: 1, charged: 1, provider: 'fake' }),
       markSent: async () => undefined,
       release: async () => undefined,
       markFailed: async () => 1,

@@ -1,9 +1,12 @@
 import { deliveryIdFor, newMessageId, type DeliveryEvent, type EmailJob } from '@herald/contracts';
 import { deliver, type DeliverDeps } from './deliver';
-import { DeliveryFailedError, RetryLaterError, SendHeldError } from './errors';
+import { DeliveryFailedError, ProvidersUnavailableError, RetryLaterError, SendHeldError } from './errors';
 import type { DeliveryPolicy } from './policy';
 import { ProviderError, type DeliveryProvider, type ProviderReceipt } from './provider';
+import { DEFAULT_BREAKER_POLICY } from './breaker';
+import { ProviderRouter } from './routing';
 import { MemoryLedger } from './testing/memory-ledger';
+import { MemoryProviderState } from './testing/memory-provider-state';
 
 const policy: DeliveryPolicy = {
   maxAttempts: 3,
@@ -29,12 +32,12 @@ function job(overrides: Partial<EmailJob> = {}): EmailJob {
 }
 
 class ScriptedProvider implements DeliveryProvider<EmailJob> {
-  readonly name = 'scripted';
   calls = 0;
   lookup: DeliveryProvider<EmailJob>['lookup'];
   constructor(
     private readonly script: Array<ProviderReceipt | ProviderError>,
     readonly idempotent = false,
+    readonly name = 'scripted',
   ) {}
   async send(): Promise<ProviderReceipt> {
     const next = this.script[Math.min(this.calls, this.script.length - 1)];
@@ -62,20 +65,27 @@ class Reporter {
   }
 }
 
-function deps(provider: ScriptedProvider, overrides: Partial<DeliverDeps<EmailJob>> = {}) {
+const quiet = { info: () => undefined, warn: () => undefined };
+
+function routerOf(providers: ScriptedProvider[], state = new MemoryProviderState()) {
+  return new ProviderRouter<EmailJob>({ providers: providers.map((provider) => ({ provider, weight: 0 })), state, breaker: DEFAULT_BREAKER_POLICY, log: quiet });
+}
+
+function deps(provider: ScriptedProvider | ScriptedProvider[], overrides: Partial<DeliverDeps<EmailJob>> = {}) {
   const ledger = new MemoryLedger();
   const reporter = new Reporter();
+  const state = new MemoryProviderState();
   const d: DeliverDeps<EmailJob> = {
     channel: 'email',
-    provider,
+    router: routerOf(Array.isArray(provider) ? provider : [provider], state),
     ledger,
     reporter,
     policy,
-    log: { info: () => undefined, warn: () => undefined },
+    log: quiet,
     random: () => 0.5,
     ...overrides,
   };
-  return { d, ledger, reporter };
+  return { d, ledger, reporter, state };
 }
 
 const transient = () => new ProviderError('connection refused', { code: 'ECONNREFUSED', permanent: false });
@@ -152,7 +162,7 @@ describe('deliver', () => {
   });
 
   it('honours a provider Retry-After longer than its own backoff', async () => {
-    const provider = new ScriptedProvider([new ProviderError('429', { code: 'HTTP_429', permanent: false, retryAfterMs: 30_000 })]);
+    const provider = new ScriptedProvider([new ProviderError('503 maintenance', { code: 'HTTP_503', permanent: false, retryAfterMs: 30_000 })]);
     const { d } = deps(provider);
     const error = (await deliver(job(), { holder: 'w1' }, d).catch((e: unknown) => e)) as RetryLaterError;
     expect(error.retryDelayMs).toBe(30_000);
@@ -271,5 +281,88 @@ describe('deliver', () => {
     await expect(deliver(j, { holder: 'w1' }, d)).rejects.toThrow('Kafka is down');
     await expect(deliver(j, { holder: 'w1' }, d)).resolves.toMatchObject({ kind: 'skipped' });
     expect(reporter.events).toEqual([expect.objectContaining({ type: 'failed', error: { code: 'SMTP_550', message: 'the mail server refused the message (SMTP 550)', permanent: true } })]);
+  });
+
+  describe('with several providers (failover)', () => {
+    it('prefers another provider after a transient failure, and never sends one delivery through two providers at once', async () => {
+      const primary = new ScriptedProvider([transient()], false, 'primary');
+      const secondary = new ScriptedProvider([{ providerMessageId: 'from-secondary' }], false, 'secondary');
+      const { d, reporter } = deps([primary, secondary]);
+      const j = job();
+      const error = (await deliver(j, { holder: 'w1' }, d).catch((e: unknown) => e)) as RetryLaterError;
+      expect(error).toBeInstanceOf(RetryLaterError);
+      expect(error.provider).toBe('primary');
+      await expect(deliver({ ...j, routing: { avoid: 'primary' } }, { holder: 'w1' }, d)).resolves.toMatchObject({ kind: 'sent', providerMessageId: 'from-secondary' });
+      expect([primary.calls, secondary.calls]).toEqual([1, 1]);
+      expect(reporter.events.filter((e) => e.type === 'sent')).toEqual([expect.objectContaining({ provider: 'secondary' })]);
+    });
+
+    it('resolves a send in doubt only at the provider that held it, even when the next attempt would go elsewhere', async () => {
+      const primary = new ScriptedProvider([unknown(), { providerMessageId: 'again-at-primary' }], true, 'primary');
+      const secondary = new ScriptedProvider([{ providerMessageId: 'never' }], false, 'secondary');
+      const { d, ledger } = deps([primary, secondary]);
+      const j = job();
+      await expect(deliver(j, { holder: 'w1' }, d)).rejects.toBeInstanceOf(RetryLaterError);
+      ledger.expireLease(j.deliveryId);
+      await expect(deliver({ ...j, routing: { avoid: 'primary' } }, { holder: 'w2' }, d)).resolves.toMatchObject({ kind: 'sent', providerMessageId: 'again-at-primary' });
+      expect(secondary.calls).toBe(0);
+    });
+
+    it('fails a send in doubt at a provider that is no longer configured rather than send it through another', async () => {
+      const gone = new ScriptedProvider([unknown()], false, 'gone');
+      const first = deps([gone]);
+      const j = job();
+      await expect(deliver(j, { holder: 'w1' }, first.d)).rejects.toBeInstanceOf(RetryLaterError);
+      first.ledger.expireLease(j.deliveryId);
+      const other = new ScriptedProvider([{ providerMessageId: 'x' }], false, 'other');
+      const d = { ...first.d, router: routerOf([other]) };
+      await expect(deliver(j, { holder: 'w2' }, d)).rejects.toMatchObject({ code: 'OUTCOME_UNKNOWN' });
+      expect(other.calls).toBe(0);
+    });
+
+    it('moves traffic to the next provider once the breaker of the first opens, without calling it', async () => {
+      const primary = new ScriptedProvider([transient()], false, 'primary');
+      const secondary = new ScriptedProvider([{ providerMessageId: 'ok' }], false, 'secondary');
+      const { d } = deps([primary, secondary]);
+      for (let i = 0; i < DEFAULT_BREAKER_POLICY.consecutiveFailures; i += 1) await deliver(job(), { holder: 'w1' }, d).catch(() => undefined);
+      const callsWhenOpen = primary.calls;
+      for (let i = 0; i < 5; i += 1) await expect(deliver(job(), { holder: 'w1' }, d)).resolves.toMatchObject({ kind: 'sent' });
+      expect(primary.calls).toBe(callsWhenOpen);
+    });
+
+    it('waits without calling anyone when every breaker is open', async () => {
+      const only = new ScriptedProvider([{ providerMessageId: 'x' }], false, 'only');
+      const { d, state, ledger } = deps([only]);
+      await state.open('only', Date.now() + 60_000);
+      const j = job();
+      await expect(deliver(j, { holder: 'w1' }, d)).rejects.toBeInstanceOf(ProvidersUnavailableError);
+      expect(only.calls).toBe(0);
+      expect(ledger.rows.get(j.deliveryId)).toBeUndefined();
+    });
+  });
+
+  describe('when a provider asks to slow down (429)', () => {
+    it('pauses the provider for the time it asked and spends none of the delivery\'s attempts', async () => {
+      const throttled = () => new ProviderError('429 too many requests', { code: 'HTTP_429', permanent: false, retryAfterMs: 2_000 });
+      const provider = new ScriptedProvider([throttled(), throttled(), throttled(), throttled(), { providerMessageId: 'finally' }]);
+      const { d, state, ledger } = deps(provider, { policy: { ...policy, maxAttempts: 2 } });
+      const j = job();
+      for (let i = 0; i < 4; i += 1) {
+        const error = await deliver(j, { holder: 'w1' }, d).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ProvidersUnavailableError);
+        expect((await state.read('scripted')).pausedUntil).toBeGreaterThan(Date.now());
+        await state.pause('scripted', 0); // the pause runs out
+      }
+      await expect(deliver(j, { holder: 'w1' }, d)).resolves.toMatchObject({ kind: 'sent', attempt: 5 });
+      expect(ledger.rows.get(j.deliveryId)).toMatchObject({ state: 'sent', throttled: 4 });
+    });
+
+    it('makes other deliveries wait for the pause without calling the provider', async () => {
+      const provider = new ScriptedProvider([{ providerMessageId: 'x' }]);
+      const { d, state } = deps(provider);
+      await state.pause('scripted', Date.now() + 5_000);
+      await expect(deliver(job(), { holder: 'w1' }, d)).rejects.toBeInstanceOf(ProvidersUnavailableError);
+      expect(provider.calls).toBe(0);
+    });
   });
 });

@@ -2,16 +2,21 @@
  * deliver(): one attempt at one delivery, guarded by the send ledger.
  *
  *   expired?            -> failed (EXPIRED)
- *   claim the ledger (which also checks the client's suppression list):
+ *   choose a provider (ProviderRouter: order, weights, breakers, rate limits, pauses):
+ *     none available    -> ProvidersUnavailableError: wait, no attempt spent
+ *   claim the ledger for it (which also checks the client's suppression list):
  *     suppressed        -> failed (SUPPRESSED), no provider call
  *     already-sent      -> report sent again (same event id: a no-op downstream), done
  *     closed            -> report failed again if it failed, done
  *     held              -> SendHeldError: wait for the other worker's lease
- *     in-doubt          -> ask the provider (lookup) or rely on its deduplication; else policy
+ *     in-doubt          -> at the provider that held the send, never another: ask it (lookup)
+ *                          or rely on its deduplication; else policy
  *     claimed           -> send
  *   send:
  *     ok                -> ledger sent, report sending + sent
  *     permanent error   -> ledger failed, report failed, DeliveryFailedError
+ *     throttled (429)   -> provider paused for the time it asked, ledger released without
+ *                          spending an attempt, ProviderThrottledError: wait
  *     transient error   -> last attempt or too old? failed : ledger released (or left claimed if
  *                          the outcome is unknown), report attempt_failed with the retry time,
  *                          RetryLaterError
@@ -21,10 +26,11 @@
  */
 import { makeDeliveryEvent, suppressionAddress, type Channel, type DeliveryError, type DeliveryEvent, type DeliveryJob } from '@herald/contracts';
 import { backoffDelayMs } from '@herald/runtime';
-import { DeliveryFailedError, RetryLaterError, SendHeldError } from './errors';
+import { DeliveryFailedError, ProvidersUnavailableError, RetryLaterError, SendHeldError } from './errors';
 import type { DeliveryPolicy } from './policy';
 import type { SendLedgerPort, StatusReporter } from './ports';
-import { ProviderError, type DeliveryProvider } from './provider';
+import { ProviderError } from './provider';
+import type { ProviderRouter } from './routing';
 import { safeSummary } from './summary';
 
 export interface DeliveryLog {
@@ -34,7 +40,7 @@ export interface DeliveryLog {
 
 export interface DeliverDeps<J extends DeliveryJob> {
   channel: Channel;
-  provider: DeliveryProvider<J>;
+  router: ProviderRouter<J>;
   ledger: SendLedgerPort;
   reporter: StatusReporter;
   policy: DeliveryPolicy;
@@ -94,7 +100,7 @@ export async function recordFailure(target: FailureTarget, error: DeliveryError,
 }
 
 export async function deliver<J extends DeliveryJob>(job: J, context: AttemptContext, deps: DeliverDeps<J>): Promise<DeliveryOutcome> {
-  const { ledger, reporter, policy, provider, channel, log } = deps;
+  const { ledger, reporter, policy, router, channel, log } = deps;
   const now = deps.now ?? (() => new Date());
   const ids = { messageId: job.messageId, deliveryId: job.deliveryId, channel, generation: job.generation };
   const event = (type: DeliveryEvent['type'], attempt: number, extra: { providerMessageId?: string | null; provider?: string; error?: DeliveryError; retryAt?: Date } = {}) =>
@@ -109,6 +115,9 @@ export async function deliver<J extends DeliveryJob>(job: J, context: AttemptCon
     return fail({ code: 'EXPIRED', message: `not sent within ${Math.round(policy.maxAgeMs / 1000)} s of acceptance`, permanent: true });
   }
 
+  const route = await router.choose(job.routing?.avoid);
+  if (route.kind === 'wait') throw new ProvidersUnavailableError(new Date(route.untilMs), route.reason);
+  let provider = route.provider;
   const claim = await ledger.claim({
     deliveryId: job.deliveryId,
     generation: job.generation,
@@ -131,6 +140,12 @@ export async function deliver<J extends DeliveryJob>(job: J, context: AttemptCon
     case 'held':
       throw new SendHeldError(claim.leaseUntil);
     case 'in-doubt': {
+      // Only the provider that held the send can say whether it has it: never another one.
+      const holder = claim.provider ? router.named(claim.provider) : provider;
+      if (!holder) {
+        return fail({ code: 'OUTCOME_UNKNOWN', message: `a previous send may or may not have reached ${claim.provider ?? 'its provider'}, which is no longer configured; not sending through another provider`, permanent: true });
+      }
+      provider = holder;
       const lookupSignal = AbortSignal.timeout(policy.sendTimeoutMs);
       const found = provider.lookup ? await provider.lookup(job, lookupSignal) : null;
       if (found) {
@@ -152,6 +167,9 @@ export async function deliver<J extends DeliveryJob>(job: J, context: AttemptCon
   }
 
   const attempt = claim.attempt;
+  // The attempts that count against DELIVERY_MAX_ATTEMPTS (calls a provider throttled do not).
+  const charged = claim.charged;
+  const probe = route.probe && provider === route.provider;
   const sending = event('sending', attempt, { provider: provider.name });
   const sendingReported = reporter.report([sending]).then(
     () => true,
@@ -167,15 +185,26 @@ export async function deliver<J extends DeliveryJob>(job: J, context: AttemptCon
     // The provider's own text stays in the log; the events (what clients see) carry Herald's summary.
     log.info({ ...ids, attempt, provider: provider.name, code: error.code, permanent: error.permanent, outcomeUnknown: error.outcomeUnknown, providerError: error.message }, 'provider call failed');
     const detail: DeliveryError = { code: error.code, message: error.summary, permanent: error.permanent, ...(error.permanent && error.suppress ? { suppress: error.suppress } : {}) };
+    if (error.throttled && !error.permanent && !error.outcomeUnknown) {
+      // The provider asked to slow down: it is paused for the time it asked (every replica), and
+      // this call spends none of the delivery's attempts.
+      const pauseMs = Math.max(250, error.retryAfterMs ?? 1_000);
+      await router.record(provider.name, 'throttled', { probe, retryAfterMs: pauseMs });
+      await ledger.release(job.deliveryId, context.holder, ledgerErrorText(detail), { throttled: true });
+      const until = new Date(now().getTime() + pauseMs);
+      await reporter.report([...pending, event('attempt_failed', attempt, { error: detail, retryAt: until, provider: provider.name })]);
+      throw new ProvidersUnavailableError(until, `${provider.name} asked Herald to slow down`);
+    }
+    await router.record(provider.name, error.permanent ? 'permanent' : 'transient', { probe });
     if (error.permanent) {
       const attempt = await recordFailure({ ...ids, provider: provider.name }, detail, deps, now, pending);
       log.warn({ ...ids, code: detail.code, attempt }, 'delivery failed');
       throw new DeliveryFailedError(detail.code, detail.message);
     }
-    const delay = Math.max(error.retryAfterMs ?? 0, backoffDelayMs(attempt, policy.backoff, deps.random));
+    const delay = Math.max(error.retryAfterMs ?? 0, backoffDelayMs(charged, policy.backoff, deps.random));
     const retryAt = new Date(now().getTime() + delay);
-    if (attempt >= policy.maxAttempts) {
-      return fail({ code: error.code, message: `gave up after ${attempt} attempts: ${error.summary}`, permanent: true }, [...pending, event('attempt_failed', attempt, { error: detail })]);
+    if (charged >= policy.maxAttempts) {
+      return fail({ code: error.code, message: `gave up after ${charged} attempts: ${error.summary}`, permanent: true }, [...pending, event('attempt_failed', attempt, { error: detail })]);
     }
     if (retryAt.getTime() - Date.parse(job.acceptedAt) > policy.maxAgeMs) {
       return fail({ code: 'EXPIRED', message: `not sent within ${Math.round(policy.maxAgeMs / 1000)} s of acceptance; last error ${error.code}: ${error.summary}`, permanent: true }, [
@@ -186,9 +215,10 @@ export async function deliver<J extends DeliveryJob>(job: J, context: AttemptCon
     // Definitely not sent: free the claim. Outcome unknown: keep it; once the lease runs out the
     // next attempt finds the delivery in doubt and checks before sending again.
     if (!error.outcomeUnknown) await ledger.release(job.deliveryId, context.holder, ledgerErrorText(detail));
-    await reporter.report([...pending, event('attempt_failed', attempt, { error: detail, retryAt })]);
-    throw new RetryLaterError(`${error.code}: ${error.summary}`, error.code, delay);
+    await reporter.report([...pending, event('attempt_failed', attempt, { error: detail, retryAt, provider: provider.name })]);
+    throw new RetryLaterError(`${error.code}: ${error.summary}`, error.code, delay, provider.name);
   }
+  await router.record(provider.name, 'success', { probe });
   await ledger.markSent(job.deliveryId, receipt.providerMessageId);
   const pending = (await sendingReported) ? [] : [sending];
   await reporter.report([...pending, event('sent', attempt, { providerMessageId: receipt.providerMessageId, provider: provider.name })]);

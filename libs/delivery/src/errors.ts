@@ -1,14 +1,26 @@
 /** How a delivery attempt ends when it does not end in a send. The worker maps these onto BullMQ. */
 
-/** Try again after `retryDelayMs` (transient provider error). */
+/** Try again after `retryDelayMs` (transient provider error), preferring another provider than `provider`. */
 export class RetryLaterError extends Error {
   constructor(
     message: string,
     readonly code: string,
     readonly retryDelayMs: number,
+    readonly provider?: string,
   ) {
     super(message);
     this.name = 'RetryLaterError';
+  }
+}
+
+/** No provider can take the attempt now (breakers open, paused, at its rate): wait until `until` without spending an attempt. */
+export class ProvidersUnavailableError extends Error {
+  constructor(
+    readonly until: Date,
+    readonly reason: string,
+  ) {
+    super(`${reason}; waiting until ${until.toISOString()}`);
+    this.name = 'ProvidersUnavailableError';
   }
 }
 

@@ -5,3 +5,5 @@ export * from './errors';
 export * from './policy';
 export * from './deliver';
 export * from './summary';
+export * from './breaker';
+export * from './routing';

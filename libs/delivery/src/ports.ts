@@ -15,13 +15,16 @@ export interface ClaimRequest {
 }
 
 export type ClaimOutcome =
-  /** Go ahead: call `provider`. `attempt` counts provider calls for this delivery (1 for the first). */
-  | { kind: 'claimed'; attempt: number; provider: string }
+  /**
+   * Go ahead: call `provider`. `attempt` counts provider calls for this delivery (1 for the first);
+   * `charged` counts those that spend the delivery's attempts (calls a provider throttled do not).
+   */
+  | { kind: 'claimed'; attempt: number; charged: number; provider: string }
   /**
    * The previous holder's lease ran out with no outcome. We now hold the claim; find out before
    * resending, at the provider that held the send (`provider`), never at another one.
    */
-  | { kind: 'in-doubt'; attempt: number; previousHolder: string | null; provider: string | null }
+  | { kind: 'in-doubt'; attempt: number; charged: number; previousHolder: string | null; provider: string | null }
   /** Sent before: do not send again. */
   | { kind: 'already-sent'; attempt: number; providerMessageId: string | null; provider: string | null }
   /** Another worker is sending right now. Try again after the lease. */
@@ -34,7 +37,8 @@ export type ClaimOutcome =
 export interface SendLedgerPort {
   claim(request: ClaimRequest): Promise<ClaimOutcome>;
   markSent(deliveryId: string, providerMessageId: string | null): Promise<void>;
-  release(deliveryId: string, holder: string, error: string): Promise<void>;
+  /** The send certainly did not happen; `throttled`: the provider asked to slow down, so the call spends none of the delivery's attempts. */
+  release(deliveryId: string, holder: string, error: string, options?: { throttled?: boolean }): Promise<void>;
   /** Failed for good in this generation (never a sent delivery, never a newer generation). Returns the ledger's attempt count. */
   markFailed(deliveryId: string, generation: number, error: string): Promise<number>;
 }

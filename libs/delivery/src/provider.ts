@@ -32,6 +32,9 @@ export interface DeliveryProvider<J extends DeliveryJob> {
  *   message was sent); the next attempt must find out before sending again;
  * - retryAfterMs: the provider asked for a pause (HTTP 429 Retry-After).
  */
+/** Codes that mean "slow down": HTTP 429 and the providers' own (TWILIO_20429, SES TooManyRequests, SNS Throttling...). */
+const THROTTLE_CODE = /(^|_)429$|THROTTL|TOO_?MANY_?REQUESTS|RATE_?LIMIT/i;
+
 export class ProviderError extends Error {
   readonly code: string;
   readonly permanent: boolean;
@@ -41,9 +44,11 @@ export class ProviderError extends Error {
   readonly summary: string;
   /** The provider says the recipient opted out or does not exist: tracking puts it on the client's suppression list. */
   readonly suppress: 'opt_out' | 'hard_bounce' | undefined;
+  /** The provider asked Herald to slow down (HTTP 429 or its own throttling code): pause it, spend no attempt. */
+  readonly throttled: boolean;
 
   /** `message` is the provider's own text: it is logged, never shown to API clients. */
-  constructor(message: string, options: { code: string; permanent: boolean; outcomeUnknown?: boolean; retryAfterMs?: number; summary?: string; suppress?: 'opt_out' | 'hard_bounce'; cause?: unknown }) {
+  constructor(message: string, options: { code: string; permanent: boolean; outcomeUnknown?: boolean; retryAfterMs?: number; summary?: string; suppress?: 'opt_out' | 'hard_bounce'; throttled?: boolean; cause?: unknown }) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ProviderError';
     this.code = options.code;
@@ -52,5 +57,6 @@ export class ProviderError extends Error {
     this.retryAfterMs = options.retryAfterMs;
     this.summary = options.summary ?? safeSummary(options.code);
     this.suppress = options.suppress;
+    this.throttled = options.throttled ?? THROTTLE_CODE.test(options.code);
   }
 }

@@ -4,3 +4,5 @@ export type { Redis } from 'ioredis';
 export * from './connection';
 export * from './queues';
 export * from './backoff';
+export * from './provider-state';
+export * from './fair-share';

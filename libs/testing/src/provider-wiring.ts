@@ -18,7 +18,7 @@ export type EmulatedProvider = Exclude<EmailProviderName, 'smtp'> | Exclude<SmsP
 const POSTMARK_HOOK = { user: 'postmark-hook', password: 'postmark-hook-secret' };
 
 export interface ProviderWiring {
-  /** Variables for the channel worker. */
+  /** Variables for the channel worker (its provider list, EMAIL_PROVIDERS or SMS_PROVIDERS, is the caller's). */
   worker: Record<string, string>;
   /** Variables for the receipts-api (empty for a provider without receipts). */
   receipts: Record<string, string>;
@@ -50,44 +50,44 @@ export async function providerWiring(provider: EmulatedProvider, emulatorUrl: st
       const ca = join(scratchDir, 'ses-emulator-ca.pem');
       writeFileSync(ca, c.certificatePem);
       return {
-        worker: { EMAIL_PROVIDER: 'ses', SES_REGION: 'us-east-1', SES_ENDPOINT: emulatorUrl, SES_ACCESS_KEY_ID: 'AKIAEMULATOR', SES_SECRET_ACCESS_KEY: 'emulator-secret', SES_CONFIGURATION_SET: 'herald' },
+        worker: { SES_REGION: 'us-east-1', SES_ENDPOINT: emulatorUrl, SES_ACCESS_KEY_ID: 'AKIAEMULATOR', SES_SECRET_ACCESS_KEY: 'emulator-secret', SES_CONFIGURATION_SET: 'herald' },
         receipts: { SES_SNS_TOPIC_ARNS: c.topicArn, SES_SNS_HOST_PATTERN: '^localhost$', NODE_EXTRA_CA_CERTS: ca },
         hasReceipts: true,
       };
     }
     case 'sendgrid': {
       const c = (await client.credentials()) as { publicKey: string };
-      return { worker: { EMAIL_PROVIDER: 'sendgrid', SENDGRID_API_KEY: 'SG.emulator', SENDGRID_API_URL: emulatorUrl }, receipts: { SENDGRID_WEBHOOK_PUBLIC_KEY: c.publicKey }, hasReceipts: true };
+      return { worker: { SENDGRID_API_KEY: 'SG.emulator', SENDGRID_API_URL: emulatorUrl }, receipts: { SENDGRID_WEBHOOK_PUBLIC_KEY: c.publicKey }, hasReceipts: true };
     }
     case 'mailgun': {
       const c = (await client.credentials()) as { webhookSigningKey: string };
       return {
-        worker: { EMAIL_PROVIDER: 'mailgun', MAILGUN_API_KEY: 'key-emulator', MAILGUN_DOMAIN: 'mg.example.com', MAILGUN_API_URL: emulatorUrl },
+        worker: { MAILGUN_API_KEY: 'key-emulator', MAILGUN_DOMAIN: 'mg.example.com', MAILGUN_API_URL: emulatorUrl },
         receipts: { MAILGUN_WEBHOOK_SIGNING_KEY: c.webhookSigningKey },
         hasReceipts: true,
       };
     }
     case 'postmark':
       return {
-        worker: { EMAIL_PROVIDER: 'postmark', POSTMARK_SERVER_TOKEN: 'postmark-emulator-token', POSTMARK_API_URL: emulatorUrl },
+        worker: { POSTMARK_SERVER_TOKEN: 'postmark-emulator-token', POSTMARK_API_URL: emulatorUrl },
         receipts: { POSTMARK_WEBHOOK_USERNAME: POSTMARK_HOOK.user, POSTMARK_WEBHOOK_PASSWORD: POSTMARK_HOOK.password },
         hasReceipts: true,
       };
     case 'twilio':
       return {
-        worker: { SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000', TWILIO_AUTH_TOKEN: 'emulator-auth-token', TWILIO_FROM: '+15005550006', TWILIO_API_URL: emulatorUrl, RECEIPTS_PUBLIC_URL: receiptsUrl },
+        worker: { TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000', TWILIO_AUTH_TOKEN: 'emulator-auth-token', TWILIO_FROM: '+15005550006', TWILIO_API_URL: emulatorUrl, RECEIPTS_PUBLIC_URL: receiptsUrl },
         receipts: { TWILIO_AUTH_TOKEN: 'emulator-auth-token', TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000' },
         hasReceipts: true,
       };
     case 'vonage':
       return {
-        worker: { SMS_PROVIDER: 'vonage', VONAGE_API_KEY: 'a1b2c3d4', VONAGE_API_SECRET: 'EmulatorSecret1', VONAGE_FROM: 'Herald', VONAGE_API_URL: emulatorUrl, RECEIPTS_PUBLIC_URL: receiptsUrl },
+        worker: { VONAGE_API_KEY: 'a1b2c3d4', VONAGE_API_SECRET: 'EmulatorSecret1', VONAGE_FROM: 'Herald', VONAGE_API_URL: emulatorUrl, RECEIPTS_PUBLIC_URL: receiptsUrl },
         receipts: { VONAGE_API_KEY: 'a1b2c3d4', VONAGE_SIGNATURE_SECRET: 'emulator-signature-secret', VONAGE_SIGNATURE_METHOD: 'md5hash' },
         hasReceipts: true,
       };
     case 'sns':
       return {
-        worker: { SMS_PROVIDER: 'sns', SNS_REGION: 'us-east-1', SNS_ENDPOINT: emulatorUrl, SNS_ACCESS_KEY_ID: 'AKIAEMULATOR00000000', SNS_SECRET_ACCESS_KEY: 'emulator-secret-access-key', SNS_SENDER_ID: 'Herald' },
+        worker: { SNS_REGION: 'us-east-1', SNS_ENDPOINT: emulatorUrl, SNS_ACCESS_KEY_ID: 'AKIAEMULATOR00000000', SNS_SECRET_ACCESS_KEY: 'emulator-secret-access-key', SNS_SENDER_ID: 'Herald' },
         receipts: {},
         hasReceipts: false,
       };

@@ -31,8 +31,10 @@ const run = promisify(execFile);
 
 export const APPS = ['ingest-api', 'kafka-bridge', 'email-worker', 'sms-worker', 'receipts-api'] as const;
 
-/** The apps a stack runs unless told otherwise: the receipts-api only when a provider reports receipts. */
-const DEFAULT_APPS: readonly AppName[] = ['ingest-api', 'kafka-bridge', 'email-worker', 'sms-worker'];
+/** The pipeline's own services: what a stack runs unless told otherwise (the receipts-api only when a provider reports receipts). */
+export const CORE_APPS = ['ingest-api', 'kafka-bridge', 'email-worker', 'sms-worker'] as const;
+export type CoreAppName = (typeof CORE_APPS)[number];
+const DEFAULT_APPS: readonly AppName[] = CORE_APPS;
 export type AppName = (typeof APPS)[number];
 
 export interface StackOptions {
@@ -55,7 +57,7 @@ export interface StackOptions {
    * Providers other than SMTP and the HTTP gateway: the stack starts their emulators, points the
    * workers at them, and runs the receipts-api with their receipt verification.
    */
-  providers?: { email?: EmailProviderName; sms?: SmsProviderName };
+  providers?: { email?: EmailProviderName | readonly EmailProviderName[]; sms?: SmsProviderName | readonly SmsProviderName[] };
   /** Settings for the emulators (--set key=value), per provider. */
   emulatorSettings?: Partial<Record<EmulatedProvider, Record<string, string>>>;
 }
@@ -171,7 +173,12 @@ export class HeraldStack {
     stack.receiptsUrl = `http://127.0.0.1:${receiptsPort}`;
     const wired = { email: {} as Record<string, string>, sms: {} as Record<string, string>, receipts: {} as Record<string, string> };
     const receiptProviders: string[] = [];
-    const emulated = [options.providers?.email, options.providers?.sms].filter((p): p is EmulatedProvider => p !== undefined && p !== 'smtp' && p !== 'http');
+    const list = <T extends string>(p: T | readonly T[] | undefined): T[] => (p === undefined ? [] : typeof p === 'string' ? [p] : [...p]);
+    const emailProviders = list(options.providers?.email);
+    const smsProviders = list(options.providers?.sms);
+    if (emailProviders.length) wired.email['EMAIL_PROVIDERS'] = emailProviders.join(',');
+    if (smsProviders.length) wired.sms['SMS_PROVIDERS'] = smsProviders.join(',');
+    const emulated = [...emailProviders, ...smsProviders].filter((p): p is EmulatedProvider => p !== 'smtp' && p !== 'http');
     const scratch = join(repoRoot, testConfig().HERALD_TEST_LOG_DIR, options.name);
     mkdirSync(scratch, { recursive: true });
     try {
@@ -180,7 +187,7 @@ export class HeraldStack {
         const emulator = await startEmulator(provider, { logGroup: options.name, ...(callbackUrl ? { callbackUrl } : {}), ...(options.emulatorSettings?.[provider] ? { settings: options.emulatorSettings[provider] } : {}) });
         stack.emulators.set(provider, emulator);
         const wiring = await providerWiring(provider, emulator.url, emulator.client, stack.receiptsUrl, scratch);
-        Object.assign(provider === options.providers?.email ? wired.email : wired.sms, wiring.worker);
+        Object.assign((emailProviders as string[]).includes(provider) ? wired.email : wired.sms, wiring.worker);
         Object.assign(wired.receipts, wiring.receipts);
         if (wiring.hasReceipts) receiptProviders.push(provider);
       }

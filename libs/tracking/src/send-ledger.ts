@@ -40,7 +40,7 @@ export class SendLedger implements SendLedgerPort {
    */
   async claim(request: ClaimRequest): Promise<ClaimOutcome> {
     const { deliveryId, generation, holder, leaseMs, provider, recipient } = request;
-    const claimed = await this.sql.query<{ attempt: number | null; suppressed: string | null }>(
+    const claimed = await this.sql.query<{ attempt: number | null; throttled: number | null; suppressed: string | null }>(
       `WITH suppressed AS (
          SELECT reason FROM suppressions WHERE client IN ($5, '*') AND channel = $6 AND address = $7
        ), claimed AS (
@@ -59,13 +59,13 @@ export class SendLedger implements SendLedgerPort {
            error = NULL
          WHERE (send_ledger.state = 'released' AND send_ledger.generation = EXCLUDED.generation)
             OR (send_ledger.state IN ('released', 'failed') AND send_ledger.generation < EXCLUDED.generation)
-         RETURNING attempt
+         RETURNING attempt, throttled
        )
-       SELECT (SELECT attempt FROM claimed) AS attempt, (SELECT reason FROM suppressed LIMIT 1) AS suppressed`,
+       SELECT (SELECT attempt FROM claimed) AS attempt, (SELECT throttled FROM claimed) AS throttled, (SELECT reason FROM suppressed LIMIT 1) AS suppressed`,
       [deliveryId, generation, holder, leaseMs, recipient?.client ?? null, recipient?.channel ?? null, recipient?.address ?? null, provider],
     );
     const answer = claimed.rows[0];
-    if (answer?.attempt != null) return { kind: 'claimed', attempt: answer.attempt, provider };
+    if (answer?.attempt != null) return { kind: 'claimed', attempt: answer.attempt, charged: answer.attempt - (answer.throttled ?? 0), provider };
 
     const {
       rows: [row],
@@ -85,15 +85,15 @@ export class SendLedger implements SendLedgerPort {
       return { kind: 'held', holder: row.holder, leaseUntil: row.lease_until ?? new Date() };
     }
     // An expired claim: take it over (at the provider that held it), unless someone else just did.
-    const taken = await this.sql.query<{ attempt: number }>(
+    const taken = await this.sql.query<{ attempt: number; throttled: number }>(
       `UPDATE send_ledger SET holder = $2, lease_until = now() + $3::int * interval '1 millisecond',
               attempt = attempt + 1, claimed_at = now(), updated_at = now(), generation = $4::int
        WHERE delivery_id = $1::uuid AND state = 'claimed' AND lease_until < now()
          AND claimed_at IS NOT DISTINCT FROM $5::timestamptz
-       RETURNING attempt`,
+       RETURNING attempt, throttled`,
       [deliveryId, holder, leaseMs, generation, row.claimed_at],
     );
-    if (taken.rows[0]) return { kind: 'in-doubt', attempt: taken.rows[0].attempt, previousHolder: row.holder, provider: row.provider };
+    if (taken.rows[0]) return { kind: 'in-doubt', attempt: taken.rows[0].attempt, charged: taken.rows[0].attempt - taken.rows[0].throttled, previousHolder: row.holder, provider: row.provider };
     return this.claim(request);
   }
 
@@ -108,11 +108,12 @@ export class SendLedger implements SendLedgerPort {
   }
 
   /** The send certainly did not happen (e.g. connection refused, a 4xx reply): another attempt may claim. */
-  async release(deliveryId: string, holder: string, error: string): Promise<void> {
+  async release(deliveryId: string, holder: string, error: string, options: { throttled?: boolean } = {}): Promise<void> {
     await this.sql.query(
-      `UPDATE send_ledger SET state = 'released', holder = NULL, lease_until = NULL, error = $3, updated_at = now()
+      `UPDATE send_ledger SET state = 'released', holder = NULL, lease_until = NULL, error = $3, updated_at = now(),
+              throttled = throttled + $4::int
        WHERE delivery_id = $1::uuid AND state = 'claimed' AND holder = $2`,
-      [deliveryId, holder, error],
+      [deliveryId, holder, error, options.throttled ? 1 : 0],
     );
   }
 

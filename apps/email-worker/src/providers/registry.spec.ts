@@ -1,5 +1,5 @@
 import { ConfigError } from '@herald/runtime';
-import { loadConfig } from '../config';
+import { loadConfig, type EmailProviderName } from '../config';
 import { createEmailProviders } from './registry';
 
 const base = { DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/x' };
@@ -7,7 +7,7 @@ const base = { DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/x' };
 describe('email provider configuration', () => {
   it('defaults to SMTP', async () => {
     const config = loadConfig(base);
-    const providers = createEmailProviders([config.EMAIL_PROVIDER], config);
+    const providers = createEmailProviders(config.EMAIL_PROVIDERS as EmailProviderName[], config);
     expect(providers.map((p) => p.name)).toEqual(['smtp']);
     await Promise.all(providers.map((p) => p.close()));
   });
@@ -20,7 +20,7 @@ describe('email provider configuration', () => {
   ])('refuses to start %s without its variables, naming each', (provider, missing) => {
     const error = (() => {
       try {
-        loadConfig({ ...base, EMAIL_PROVIDER: provider });
+        loadConfig({ ...base, EMAIL_PROVIDERS: provider });
       } catch (e) {
         return e;
       }
@@ -31,7 +31,7 @@ describe('email provider configuration', () => {
   });
 
   it('wants SES static credentials in pairs', () => {
-    expect(() => loadConfig({ ...base, EMAIL_PROVIDER: 'ses', SES_REGION: 'eu-west-1', SES_CONFIGURATION_SET: 'herald', SES_ACCESS_KEY_ID: 'AKIA' })).toThrow(/SES_ACCESS_KEY_ID and SES_SECRET_ACCESS_KEY go together/);
+    expect(() => loadConfig({ ...base, EMAIL_PROVIDERS: 'ses', SES_REGION: 'eu-west-1', SES_CONFIGURATION_SET: 'herald', SES_ACCESS_KEY_ID: 'AKIA' })).toThrow(/SES_ACCESS_KEY_ID and SES_SECRET_ACCESS_KEY go together/);
   });
 
   it('builds each named provider in order (a list, for failover)', async () => {
@@ -41,7 +41,7 @@ describe('email provider configuration', () => {
     await Promise.all(providers.map((p) => p.close()));
   });
 
-  it('checks the variables of every provider in the list, not only EMAIL_PROVIDER', () => {
+  it('checks the variables of every provider in the list, not only the first', () => {
     const config = loadConfig(base);
     expect(() => createEmailProviders(['smtp', 'mailgun'], config)).toThrow(/MAILGUN_API_KEY is required/);
   });

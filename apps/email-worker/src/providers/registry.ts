@@ -1,6 +1,6 @@
 /**
  * The email providers by name, built from the configuration. It takes a list of names although
- * EMAIL_PROVIDER selects one today, so that failover can hand it several; each name's required
+ * EMAIL_PROVIDERS lists them in failover order; each name's required
  * variables are checked first (ConfigError naming the missing ones).
  */
 import type { EmailJob } from '@herald/contracts';

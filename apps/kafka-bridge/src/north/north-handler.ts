@@ -45,6 +45,7 @@ export function toNotificationJob(event: MessageAcceptedEvent): NotificationJob 
     messageId: event.messageId,
     acceptedAt: event.acceptedAt,
     client: event.client,
+    ...(request.priority ? { priority: request.priority } : {}),
     deliveries: request.channels.map((channel) => ({ deliveryId: deliveryIdFor(event.messageId, channel), channel, generation: 0 })),
     to: { ...request.to },
     ...(request.email ? { email: request.email } : {}),

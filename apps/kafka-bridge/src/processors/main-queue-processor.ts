@@ -3,10 +3,13 @@
  * (EmailQueue, SmsQueue) with a job id derived from delivery and generation, then reports
  * "queued" for each. Both steps are idempotent, so a retried job neither doubles a channel job
  * nor doubles history. A job that breaks its contract cannot succeed on retry: it fails at once.
+ * Each channel job gets a BullMQ priority from the fair-share scheduler: high-priority messages
+ * first, then the clients' jobs interleaved one each (libs/queues FairShare).
  */
 import {
   makeDeliveryEvent,
   deliveryJobId,
+  Queues,
   notificationJobValidator,
   ContractViolationError,
   type Channel,
@@ -18,12 +21,19 @@ import {
 import { UnrecoverableError } from '@herald/queues';
 
 export interface ChannelEnqueuer<T> {
-  addBulk(jobs: Array<{ name: string; data: T; opts: { jobId: string } }>): Promise<unknown>;
+  addBulk(jobs: Array<{ name: string; data: T; opts: { jobId: string; priority?: number } }>): Promise<unknown>;
+}
+
+export interface PriorityPort {
+  /** BullMQ priorities for jobs of these clients in one channel queue, in order. */
+  priorities(queue: string, jobs: ReadonlyArray<{ client: string | undefined; high: boolean }>): Promise<number[]>;
 }
 
 export interface MainQueueDeps {
   email: ChannelEnqueuer<EmailJob>;
   sms: ChannelEnqueuer<SmsJob>;
+  /** Fair share and priorities; absent: plain FIFO queues. */
+  fairShare?: PriorityPort;
   reporter: { report(events: readonly DeliveryEvent[]): Promise<void> };
   now?: () => Date;
 }
@@ -43,8 +53,8 @@ export function createMainQueueProcessor(deps: MainQueueDeps) {
       if (error instanceof ContractViolationError) throw new UnrecoverableError(error.message);
       throw error;
     }
-    const email: Array<{ name: string; data: EmailJob; opts: { jobId: string } }> = [];
-    const sms: Array<{ name: string; data: SmsJob; opts: { jobId: string } }> = [];
+    const email: Array<{ name: string; data: EmailJob; opts: { jobId: string; priority?: number } }> = [];
+    const sms: Array<{ name: string; data: SmsJob; opts: { jobId: string; priority?: number } }> = [];
     const events: DeliveryEvent[] = [];
     const at = now();
     for (const d of data.deliveries) {
@@ -63,6 +73,15 @@ export function createMainQueueProcessor(deps: MainQueueDeps) {
         sms.push({ name: 'sms', data: { ...base, to: data.to.phone, content: data.sms }, opts: { jobId } });
       }
       events.push(event('queued'));
+    }
+    if (deps.fairShare) {
+      const high = data.priority === 'high';
+      const prioritize = async (queue: string, jobs: Array<{ opts: { priority?: number } }>) => {
+        if (!jobs.length || !deps.fairShare) return;
+        const priorities = await deps.fairShare.priorities(queue, jobs.map(() => ({ client: data.client, high })));
+        jobs.forEach((j, i) => (j.opts.priority = priorities[i] ?? 1));
+      };
+      await Promise.all([prioritize(Queues.Email, email), prioritize(Queues.Sms, sms)]);
     }
     await Promise.all([email.length ? deps.email.addBulk(email) : undefined, sms.length ? deps.sms.addBulk(sms) : undefined]);
     await deps.reporter.report(events);

@@ -1,6 +1,6 @@
 /**
  * The SMS provider registry: provider name -> SmsProvider built from the worker's configuration.
- * It takes a list of names (configuration selects one today, SMS_PROVIDER; failover will pass
+ * It takes a list of names (SMS_PROVIDERS, in failover order; failover passes
  * several) and refuses, with a ConfigError naming them, any provider whose variables are missing.
  */
 import { checkProviderSettings, SMS_PROVIDERS, type SmsProviderName, type SmsWorkerConfig } from '../config';

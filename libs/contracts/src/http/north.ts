@@ -17,6 +17,11 @@ export const LIMITS = {
 
 export const ChannelSchema = StringEnum(CHANNELS, { description: 'A delivery channel.' });
 
+export const MESSAGE_PRIORITIES = ['normal', 'high'] as const;
+export const MessagePriority = StringEnum(MESSAGE_PRIORITIES, {
+  description: 'high: ahead of normal traffic in the channel queues (one-time codes, password resets). Default normal.',
+});
+
 export const Recipient = Type.Object(
   {
     email: Type.Optional(EmailAddress),
@@ -74,9 +79,9 @@ export const NorthRequest = Type.Object(
     email: Type.Optional(EmailContent),
     sms: Type.Optional(SmsContent),
     metadata: Type.Optional(Metadata),
+    priority: Type.Optional(MessagePriority),
   },
   {
-    
     additionalProperties: false,
     allOf: [channelRequires('email'), channelRequires('sms')],
     description: 'A message to deliver on one or more channels.',

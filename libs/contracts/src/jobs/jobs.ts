@@ -3,7 +3,7 @@
  * shape so that a worker can refuse a job it does not understand instead of misreading it.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { ChannelSchema, EmailContent, SmsContent } from '../http/north';
+import { ChannelSchema, EmailContent, MessagePriority, SmsContent } from '../http/north';
 import { EmailAddress, PhoneNumber, Timestamp, Uuid } from '../schema-kit';
 
 export const JOB_VERSION = 1;
@@ -24,6 +24,8 @@ export const NotificationJob = Type.Object(
     acceptedAt: Timestamp,
     /** The API client that sent the message (suppression lists are per client). */
     client: Type.Optional(ClientName),
+    /** high: ahead of normal traffic in the channel queues. */
+    priority: Type.Optional(MessagePriority),
     deliveries: Type.Array(DeliveryRef, { minItems: 1 }),
     to: Type.Object(
       { email: Type.Optional(EmailAddress), phone: Type.Optional(PhoneNumber) },
@@ -41,6 +43,8 @@ const DeliveryJobBase = {
   messageId: Uuid,
   /** The API client that sent the message (suppression lists are per client). */
   client: Type.Optional(ClientName),
+  /** Where the last attempt failed: the next one prefers another provider (failover). */
+  routing: Type.Optional(Type.Object({ avoid: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })) }, { additionalProperties: false })),
   deliveryId: Uuid,
   generation: Type.Integer({ minimum: 0 }),
   acceptedAt: Timestamp,

@@ -38,7 +38,7 @@ export const ledgerConformance: readonly ConformanceCase[] = [
     name: 'records the provider of a claim and answers already-sent after markSent, with the provider and its id',
     async run({ ledger, newDelivery }) {
       const id = await newDelivery();
-      assert.deepEqual(await ledger.claim(req(id, 'w1', { provider: 'ses' })), { kind: 'claimed', attempt: 1, provider: 'ses' });
+      assert.deepEqual(await ledger.claim(req(id, 'w1', { provider: 'ses' })), { kind: 'claimed', attempt: 1, charged: 1, provider: 'ses' });
       await ledger.markSent(id, '<id@x>');
       assert.deepEqual(await ledger.claim(req(id, 'w2')), { kind: 'already-sent', attempt: 1, providerMessageId: '<id@x>', provider: 'ses' });
     },
@@ -49,7 +49,18 @@ export const ledgerConformance: readonly ConformanceCase[] = [
       const id = await newDelivery();
       await ledger.claim(req(id, 'w1', { provider: 'ses' }));
       await ledger.release(id, 'w1', 'ECONNREFUSED: refused');
-      assert.deepEqual(await ledger.claim(req(id, 'w2', { provider: 'sendgrid' })), { kind: 'claimed', attempt: 2, provider: 'sendgrid' });
+      assert.deepEqual(await ledger.claim(req(id, 'w2', { provider: 'sendgrid' })), { kind: 'claimed', attempt: 2, charged: 2, provider: 'sendgrid' });
+    },
+  },
+  {
+    name: 'counts calls a provider throttled as attempts made but not as attempts spent',
+    async run({ ledger, newDelivery }) {
+      const id = await newDelivery();
+      await ledger.claim(req(id, 'w1'));
+      await ledger.release(id, 'w1', 'HTTP_429: slow down', { throttled: true });
+      await ledger.claim(req(id, 'w2'));
+      await ledger.release(id, 'w2', 'HTTP_429: slow down', { throttled: true });
+      assert.deepEqual(await ledger.claim(req(id, 'w3')), { kind: 'claimed', attempt: 3, charged: 1, provider: 'smtp' });
     },
   },
   {
@@ -70,7 +81,7 @@ export const ledgerConformance: readonly ConformanceCase[] = [
       const [a, b] = await Promise.all([ledger.claim(req(id, 'w2', { provider: 'sendgrid' })), ledger.claim(req(id, 'w3', { provider: 'sendgrid' }))]);
       assert.deepEqual([a.kind, b.kind].sort(), ['held', 'in-doubt']);
       const takeover = a.kind === 'in-doubt' ? a : b;
-      assert.deepEqual(takeover, { kind: 'in-doubt', attempt: 2, previousHolder: 'w1', provider: 'ses' });
+      assert.deepEqual(takeover, { kind: 'in-doubt', attempt: 2, charged: 2, previousHolder: 'w1', provider: 'ses' });
     },
   },
   {
@@ -80,7 +91,7 @@ export const ledgerConformance: readonly ConformanceCase[] = [
       await ledger.claim(req(id, 'w1'));
       assert.equal(await ledger.markFailed(id, 0, 'SMTP_550: no mailbox'), 1);
       assert.deepEqual(await ledger.claim(req(id, 'w2')), { kind: 'closed', state: 'failed', generation: 0, attempt: 1, error: 'SMTP_550: no mailbox' });
-      assert.deepEqual(await ledger.claim(req(id, 'w2', { generation: 1 })), { kind: 'claimed', attempt: 2, provider: 'smtp' });
+      assert.deepEqual(await ledger.claim(req(id, 'w2', { generation: 1 })), { kind: 'claimed', attempt: 2, charged: 2, provider: 'smtp' });
       assert.equal((await ledger.claim(req(id, 'w3'))).kind, 'closed');
     },
   },

@@ -8,6 +8,7 @@ import type { ClaimOutcome, ClaimRequest, SendLedgerPort } from '../ports';
 interface Row {
   state: 'claimed' | 'sent' | 'released' | 'failed';
   attempt: number;
+  throttled: number;
   holder: string | null;
   leaseUntil: number;
   claimedAt: number;
@@ -41,8 +42,9 @@ export class MemoryLedger implements SendLedgerPort {
     const claimable = !row || (row.state === 'released' && row.generation === generation) || ((row.state === 'released' || row.state === 'failed') && row.generation < generation);
     if (claimable && suppressed === undefined) {
       const attempt = (row?.attempt ?? 0) + 1;
-      this.rows.set(deliveryId, { state: 'claimed', attempt, holder, leaseUntil: this.now() + leaseMs, claimedAt: this.now(), generation, provider, providerMessageId: null, error: null });
-      return { kind: 'claimed', attempt, provider };
+      const throttled = row?.throttled ?? 0;
+      this.rows.set(deliveryId, { state: 'claimed', attempt, throttled, holder, leaseUntil: this.now() + leaseMs, claimedAt: this.now(), generation, provider, providerMessageId: null, error: null });
+      return { kind: 'claimed', attempt, charged: attempt - throttled, provider };
     }
     if (row?.state === 'sent') return { kind: 'already-sent', attempt: row.attempt, providerMessageId: row.providerMessageId, provider: row.provider };
     if (suppressed !== undefined) return { kind: 'suppressed', reason: suppressed };
@@ -52,7 +54,7 @@ export class MemoryLedger implements SendLedgerPort {
     // An expired claim: in doubt, taken over by this holder (at the provider that held it).
     const previousHolder = row.holder;
     Object.assign(row, { holder, attempt: row.attempt + 1, leaseUntil: this.now() + leaseMs, claimedAt: this.now(), generation });
-    return { kind: 'in-doubt', attempt: row.attempt, previousHolder, provider: row.provider };
+    return { kind: 'in-doubt', attempt: row.attempt, charged: row.attempt - row.throttled, previousHolder, provider: row.provider };
   }
 
   async markSent(deliveryId: string, providerMessageId: string | null): Promise<void> {
@@ -60,15 +62,15 @@ export class MemoryLedger implements SendLedgerPort {
     if (row && row.state !== 'sent') Object.assign(row, { state: 'sent', providerMessageId, leaseUntil: 0, error: null });
   }
 
-  async release(deliveryId: string, holder: string, error: string): Promise<void> {
+  async release(deliveryId: string, holder: string, error: string, options: { throttled?: boolean } = {}): Promise<void> {
     const row = this.rows.get(deliveryId);
-    if (row?.state === 'claimed' && row.holder === holder) Object.assign(row, { state: 'released', holder: null, leaseUntil: 0, error });
+    if (row?.state === 'claimed' && row.holder === holder) Object.assign(row, { state: 'released', holder: null, leaseUntil: 0, error, throttled: row.throttled + (options.throttled ? 1 : 0) });
   }
 
   async markFailed(deliveryId: string, generation: number, error: string): Promise<number> {
     const row = this.rows.get(deliveryId);
     if (!row) {
-      this.rows.set(deliveryId, { state: 'failed', attempt: 0, holder: null, leaseUntil: 0, claimedAt: 0, generation, provider: null, providerMessageId: null, error });
+      this.rows.set(deliveryId, { state: 'failed', attempt: 0, throttled: 0, holder: null, leaseUntil: 0, claimedAt: 0, generation, provider: null, providerMessageId: null, error });
       return 0;
     }
     if (row.state === 'sent' || row.generation > generation) return 0;

@@ -11,7 +11,7 @@
  */
 import { deliveryIdFor, type Channel } from '@herald/contracts';
 import { createPrismaClient, type PrismaClient } from '@herald/tracking';
-import { APPS, type AppName } from '@herald/testing';
+import { CORE_APPS, type CoreAppName } from '@herald/testing';
 import { pollUntil, sleep, stageScope, startService, startSinks, startStack, type BenchContext, type Service, type SinkClient } from '../context';
 import type { Scope } from '../scope';
 import { offerLoad, type Offered } from '../loadgen';
@@ -239,17 +239,17 @@ async function setUp(ctx: BenchContext, scope: Scope): Promise<Env> {
   ctx.progress.update('[e2e] starting the whole Herald');
   const sinks = await startSinks(scope, 'bench-e2e');
   const stack = await startStack(ctx, scope, 'e2e');
-  const env: Record<AppName, Record<string, string>> = {
+  const env: Record<CoreAppName, Record<string, string>> = {
     'ingest-api': {},
     'kafka-bridge': {},
     'email-worker': { SMTP_URL: sinks.smtpUrl as string },
     'sms-worker': { SMS_PROVIDER_URL: sinks.smsUrl as string },
   };
-  const services = await Promise.all(APPS.map((app) => startService(ctx, scope, stack, app, env[app])));
-  const service = Object.fromEntries(APPS.map((app, i) => [app, services[i] as Service])) as Record<AppName, Service>;
+  const services = await Promise.all(CORE_APPS.map((app) => startService(ctx, scope, stack, app, env[app])));
+  const service = Object.fromEntries(CORE_APPS.map((app, i) => [app, services[i] as Service])) as Record<CoreAppName, Service>;
   const prisma = createPrismaClient({ databaseUrl: stack.database.url, poolSize: 2 });
   scope.add('prisma', () => prisma.$disconnect());
-  const pid = (app: AppName) => () => [service[app].process.pid];
+  const pid = (app: CoreAppName) => () => [service[app].process.pid];
   const monitor = new ResourceMonitor({
     'ingest-api': { roots: pid('ingest-api') },
     'kafka-bridge': { roots: pid('kafka-bridge') },

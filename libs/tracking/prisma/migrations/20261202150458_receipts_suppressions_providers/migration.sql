@@ -2,7 +2,8 @@
 ALTER TABLE "deliveries" ADD COLUMN     "provider" TEXT;
 
 -- AlterTable
-ALTER TABLE "send_ledger" ADD COLUMN     "provider" TEXT;
+ALTER TABLE "send_ledger" ADD COLUMN     "provider" TEXT,
+ADD COLUMN     "throttled" INTEGER NOT NULL DEFAULT 0;
 
 -- CreateTable
 CREATE TABLE "provider_receipts" (
