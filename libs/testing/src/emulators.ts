@@ -83,6 +83,11 @@ export class EmulatorClient {
     await this.call('POST', '/_emulator/receipts', settings);
   }
 
+  /** The provider refuses connections for `ms`, then answers again (the emulator stays up: what it received is kept). */
+  async outage(ms: number): Promise<void> {
+    await this.call('POST', '/_emulator/outage', { ms });
+  }
+
   async reset(): Promise<void> {
     await this.call('POST', '/_emulator/reset', {});
   }

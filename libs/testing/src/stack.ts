@@ -58,6 +58,8 @@ export interface StackOptions {
    * workers at them, and runs the receipts-api with their receipt verification.
    */
   providers?: { email?: EmailProviderName | readonly EmailProviderName[]; sms?: SmsProviderName | readonly SmsProviderName[] };
+  /** More API clients than the stack's own (e2e): each gets a key (stack.keyOf(name)). */
+  apiClients?: readonly string[];
   /** Settings for the emulators (--set key=value), per provider. */
   emulatorSettings?: Partial<Record<EmulatedProvider, Record<string, string>>>;
 }
@@ -218,7 +220,7 @@ export class HeraldStack {
                 PORT: String(port),
                 HOST: '127.0.0.1',
                 WEB_CONCURRENCY: String(options.webConcurrency ?? 1),
-                API_KEYS: `${stack.apiClient}:${stack.apiKey}`,
+                API_KEYS: [`${stack.apiClient}:${stack.apiKey}`, ...(options.apiClients ?? []).map((c) => `${c}:${stack.keyOf(c)}`)].join(','),
                 RATE_LIMIT_PER_CLIENT: '0',
                 RATE_LIMIT_GLOBAL: '0',
                 REDIS_PREFIX: queuePrefix,
@@ -261,6 +263,11 @@ export class HeraldStack {
   /** Every instance of an app. */
   instances(app: AppName): ManagedProcess[] {
     return [...this.apps.entries()].filter(([name]) => name === app || name.startsWith(`${app}-`)).map(([, p]) => p);
+  }
+
+  /** The API key of one of the stack's extra API clients (StackOptions.apiClients). */
+  keyOf(client: string): string {
+    return `key-${client}-${this.apiKey.slice(4, 20)}`;
   }
 
   /** The Authorization header of the stack's API client. */

@@ -8,6 +8,7 @@
  *   POST   /_emulator/faults              { faults: Fault[] } queue faults (see faults.ts)
  *   DELETE /_emulator/faults              clear them
  *   POST   /_emulator/receipts            partial ReceiptSettings (see receipts.ts)
+ *   POST   /_emulator/outage              { ms } refuse connections for ms (stop listening), then listen again
  *   POST   /_emulator/reset               forget messages, faults, receipt settings and stats
  *   GET    /_emulator/credentials         what a receiver needs to verify this emulator's callbacks
  *                                         (a public key, a signing key, a certificate), per provider
@@ -183,6 +184,13 @@ export class Emulator {
     });
     app.post<{ Body: Partial<ReceiptSettings> }>('/_emulator/receipts', async (request) => this.receipts.configure(request.body ?? {}));
     app.get('/_emulator/credentials', async () => ({ provider: this.provider.provider, ...(this.provider.credentials?.() ?? {}) }));
+    // An outage: the emulator stops listening (connections are refused, as when a provider is
+    // down), lets the calls in flight finish, and listens again on the same port after `ms`.
+    app.post<{ Body: { ms: number } }>('/_emulator/outage', async (request) => {
+      const ms = Math.max(1, Number(request.body?.ms) || 1_000);
+      setImmediate(() => this.outage(ms));
+      return { outageMs: ms };
+    });
     app.post('/_emulator/reset', async () => {
       this.messages.length = 0;
       this.received = 0;
@@ -191,6 +199,19 @@ export class Emulator {
       this.receipts.reset();
       return { reset: true };
     });
+  }
+
+  private outage(ms: number): void {
+    const server = this.app.server;
+    const address = server.address();
+    if (!address || typeof address === 'string') return;
+    server.close();
+    server.closeIdleConnections();
+    const idle = setInterval(() => server.closeIdleConnections(), 50);
+    setTimeout(() => {
+      clearInterval(idle);
+      server.listen(address.port, address.address);
+    }, ms);
   }
 
   async start(): Promise<string> {
