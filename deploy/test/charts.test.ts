@@ -358,6 +358,21 @@ describe('values that change what is rendered', () => {
     expect(podSpec(deployment).securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
   });
 
+  test('email-worker: the HTTP providers\' secrets are optional references (only the selected one must exist); SMTP_URL can be made optional', () => {
+    const defaults = mainContainer(one(renderOk('email-worker'), 'Deployment'));
+    for (const name of ['SES_SECRET_ACCESS_KEY', 'SENDGRID_API_KEY', 'MAILGUN_API_KEY', 'POSTMARK_SERVER_TOKEN']) {
+      expect(env(defaults).get(name)).toEqual({ name, valueFrom: { secretKeyRef: { name: 'herald-email-providers', key: name, optional: true } } });
+    }
+    expect(env(defaults).get('SMTP_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-smtp', key: 'SMTP_URL' });
+    const sendgrid = mainContainer(one(renderOk('email-worker', {
+      values: [{ smtp: { optional: true }, providerSecrets: { sendgridApiKey: { existingSecret: 'sendgrid', existingSecretKey: 'api-key', optional: false } }, config: { EMAIL_PROVIDER: 'sendgrid', SENDGRID_API_URL: 'https://api.eu.sendgrid.com' } }],
+    }), 'Deployment'));
+    expect(env(sendgrid).get('SENDGRID_API_KEY')?.valueFrom?.secretKeyRef).toEqual({ name: 'sendgrid', key: 'api-key' });
+    expect(env(sendgrid).get('SMTP_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-smtp', key: 'SMTP_URL', optional: true });
+    expect(envValue(sendgrid, 'EMAIL_PROVIDER')).toBe('sendgrid');
+    expect(envValue(sendgrid, 'SENDGRID_API_URL')).toBe('https://api.eu.sendgrid.com');
+  });
+
   test('ingest-api: API keys come from their Secret by default (auth.test.ts has the rest of fail-closed)', () => {
     const secured = mainContainer(one(renderOk('ingest-api'), 'Deployment'));
     expect(env(secured).get('API_KEYS')?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-api-keys', key: 'API_KEYS' });
