@@ -29,7 +29,12 @@ const PERCENT_OR_INT = { oneOf: [{ type: 'integer', minimum: 0 }, { type: 'strin
 const CIDR = '^([0-9]{1,3}(\\.[0-9]{1,3}){3}|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*)/[0-9]{1,3}$';
 
 /** Variables that are secrets: only ever referenced from Secrets. */
-export const SECRET_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'SMS_PROVIDER_API_KEY', 'API_KEYS', 'KAFKA_SASL_PASSWORD'];
+export const SECRET_VARIABLES = [
+  'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'SMS_PROVIDER_API_KEY', 'API_KEYS', 'KAFKA_SASL_PASSWORD',
+  'TWILIO_AUTH_TOKEN', 'VONAGE_API_SECRET', 'SNS_SECRET_ACCESS_KEY',
+  'SES_SECRET_ACCESS_KEY', 'SENDGRID_API_KEY', 'MAILGUN_API_KEY', 'POSTMARK_SERVER_TOKEN',
+  'VONAGE_SIGNATURE_SECRET', 'MAILGUN_WEBHOOK_SIGNING_KEY', 'POSTMARK_WEBHOOK_PASSWORD',
+];
 
 /**
  * The Kafka connection variables every app reads (libs/kafka/src/config.ts), all set by the
@@ -42,41 +47,147 @@ export const KAFKA_CA_DIR = '/etc/herald/kafka-ca';
 export const KAFKA_CA_FILE = `${KAFKA_CA_DIR}/ca.crt`;
 
 /**
+ * @typedef {{ variable: string, when: string }} ProviderSecret
+ * @typedef {{
+ *   component: string,
+ *   port: 'PORT' | 'HEALTH_PORT',
+ *   serves?: string,
+ *   public: boolean,
+ *   ingress: null | { path: string, inside: string },
+ *   hpa?: string,
+ *   database: boolean,
+ *   redis: boolean,
+ *   queues: boolean,
+ *   keda: null | { queue: string, kafka: boolean },
+ *   egress: string[],
+ *   providerSecrets: null | { description: string, secret: string, refs: Record<string, ProviderSecret> },
+ *   managed: string[],
+ * }} AppFacts
+ */
+
+/**
+ * The optional Secret references of one app's providers (values key providerSecrets): each names
+ * its variable and when it is needed; every one is optional, so only the selected provider's
+ * Secret has to exist. Their variables are managed by the chart (`<chart>/templates/_env.tpl`
+ * renders one secretEnv per entry, in this order).
+ * @param {string} description @param {string} secret @param {Record<string, ProviderSecret>} refs
+ */
+const providerSecrets = (description, secret, refs) => ({ description, secret, refs });
+
+/** The variables of an app's providerSecrets. @param {AppFacts['providerSecrets']} p */
+const providerVariables = (p) => (p ? Object.values(p.refs).map((r) => r.variable) : []);
+
+/** The email-worker's HTTP providers. */
+const EMAIL_PROVIDER_SECRETS = providerSecrets(
+  'Secrets of the HTTP email providers (EMAIL_PROVIDER and their other variables go in config). Each is optional: only the selected provider\'s must exist.',
+  'herald-email-providers',
+  {
+    sesSecretAccessKey: { variable: 'SES_SECRET_ACCESS_KEY', when: 'EMAIL_PROVIDER=ses with a static key (SES_ACCESS_KEY_ID); without one: the SDK\'s default credentials, e.g. the pod\'s IAM role' },
+    sendgridApiKey: { variable: 'SENDGRID_API_KEY', when: 'EMAIL_PROVIDER=sendgrid' },
+    mailgunApiKey: { variable: 'MAILGUN_API_KEY', when: 'EMAIL_PROVIDER=mailgun' },
+    postmarkServerToken: { variable: 'POSTMARK_SERVER_TOKEN', when: 'EMAIL_PROVIDER=postmark' },
+  },
+);
+
+/** The sms-worker's providers other than the HTTP gateway. */
+const SMS_PROVIDER_SECRETS = providerSecrets(
+  'Secrets of the SMS providers other than the HTTP gateway (SMS_PROVIDER and their other variables go in config). Each is optional: only the selected provider\'s must exist.',
+  'herald-sms-providers',
+  {
+    twilioAuthToken: { variable: 'TWILIO_AUTH_TOKEN', when: 'SMS_PROVIDER=twilio' },
+    vonageApiSecret: { variable: 'VONAGE_API_SECRET', when: 'SMS_PROVIDER=vonage' },
+    snsSecretAccessKey: { variable: 'SNS_SECRET_ACCESS_KEY', when: 'SMS_PROVIDER=sns with a static key; empty Secret key: the pod\'s IAM role' },
+  },
+);
+
+/** What the providers sign or authenticate their callbacks to the receipts-api with. */
+const RECEIPT_PROVIDER_SECRETS = providerSecrets(
+  'Secrets the providers sign or authenticate their callbacks with (the providers\' other variables go in config). Each is optional: only those of the providers in receiptProviders must exist.',
+  'herald-receipt-providers',
+  {
+    twilioAuthToken: { variable: 'TWILIO_AUTH_TOKEN', when: 'twilio: the account\'s Auth Token, the same as the sms-worker\'s' },
+    vonageSignatureSecret: { variable: 'VONAGE_SIGNATURE_SECRET', when: 'vonage: the signature secret of the account\'s signed webhooks' },
+    mailgunWebhookSigningKey: { variable: 'MAILGUN_WEBHOOK_SIGNING_KEY', when: 'mailgun: the HTTP webhook signing key' },
+    postmarkWebhookPassword: { variable: 'POSTMARK_WEBHOOK_PASSWORD', when: 'postmark: the basic-auth password written in the webhook URL' },
+  },
+);
+
+/**
  * Each app: the chart's name, the Herald variables its templates set themselves (never through
- * `config`), its container port and what it talks to.
+ * `config`), its container port and what it talks to. A new app chart is one entry here (its
+ * `managed` list ends with its providerSecrets' variables), its values.yaml with the blocks the
+ * entry names, and its templates/_env.tpl.
+ * @type {Record<string, AppFacts>}
  */
 export const APPS = {
   'ingest-api': {
     component: 'api',
+    port: 'PORT',
+    serves: 'the API',
+    public: true,
+    ingress: { path: '/v1', inside: 'health, metrics and docs' },
+    hpa: 'HorizontalPodAutoscaler on CPU: the ingest-api is CPU-bound.',
     managed: ['PORT', 'HOST', 'WEB_CONCURRENCY', ...KAFKA_MANAGED, 'SHUTDOWN_GRACE_MS', 'DATABASE_URL', 'REDIS_URL', 'API_KEYS', 'AUTH_DISABLED'],
+    database: true,
     redis: true,
     queues: false,
     keda: null,
     egress: ['kafka', 'redis', 'postgres'],
+    providerSecrets: null,
   },
   'kafka-bridge': {
     component: 'bridge',
+    port: 'HEALTH_PORT',
+    public: false,
+    ingress: null,
     managed: ['HEALTH_HOST', 'HEALTH_PORT', ...KAFKA_MANAGED, 'QUEUE_PREFIX', 'SHUTDOWN_GRACE_MS', 'DATABASE_URL', 'REDIS_URL'],
+    database: true,
     redis: true,
     queues: true,
     keda: { queue: 'NotificationQueue', kafka: true },
     egress: ['kafka', 'redis', 'postgres'],
+    providerSecrets: null,
   },
   'email-worker': {
     component: 'worker',
-    managed: ['HEALTH_HOST', 'HEALTH_PORT', ...KAFKA_MANAGED, 'QUEUE_PREFIX', 'SHUTDOWN_GRACE_MS', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL'],
+    port: 'HEALTH_PORT',
+    public: false,
+    ingress: null,
+    managed: ['HEALTH_HOST', 'HEALTH_PORT', ...KAFKA_MANAGED, 'QUEUE_PREFIX', 'SHUTDOWN_GRACE_MS', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', ...providerVariables(EMAIL_PROVIDER_SECRETS)],
+    database: true,
     redis: true,
     queues: true,
     keda: { queue: 'EmailQueue', kafka: false },
     egress: ['kafka', 'redis', 'postgres', 'providers'],
+    providerSecrets: EMAIL_PROVIDER_SECRETS,
   },
   'sms-worker': {
     component: 'worker',
-    managed: ['HEALTH_HOST', 'HEALTH_PORT', ...KAFKA_MANAGED, 'QUEUE_PREFIX', 'SHUTDOWN_GRACE_MS', 'DATABASE_URL', 'REDIS_URL', 'SMS_PROVIDER_URL', 'SMS_PROVIDER_API_KEY', 'TWILIO_AUTH_TOKEN', 'VONAGE_API_SECRET', 'SNS_SECRET_ACCESS_KEY'],
+    port: 'HEALTH_PORT',
+    public: false,
+    ingress: null,
+    managed: ['HEALTH_HOST', 'HEALTH_PORT', ...KAFKA_MANAGED, 'QUEUE_PREFIX', 'SHUTDOWN_GRACE_MS', 'DATABASE_URL', 'REDIS_URL', 'SMS_PROVIDER_URL', 'SMS_PROVIDER_API_KEY', ...providerVariables(SMS_PROVIDER_SECRETS)],
+    database: true,
     redis: true,
     queues: true,
     keda: { queue: 'SmsQueue', kafka: false },
     egress: ['kafka', 'redis', 'postgres', 'providers'],
+    providerSecrets: SMS_PROVIDER_SECRETS,
+  },
+  'receipts-api': {
+    component: 'receipts',
+    port: 'PORT',
+    serves: 'the provider callbacks',
+    public: true,
+    ingress: { path: '/providers', inside: 'health and metrics' },
+    hpa: 'HorizontalPodAutoscaler on CPU: verifying signatures and producing receipts is CPU-bound, and there is no queue to scale on.',
+    managed: ['PORT', 'HOST', ...KAFKA_MANAGED, 'SHUTDOWN_GRACE_MS', 'RECEIPTS_PUBLIC_URL', 'RECEIPT_PROVIDERS', ...providerVariables(RECEIPT_PROVIDER_SECRETS)],
+    database: false,
+    redis: false,
+    queues: false,
+    keda: null,
+    egress: ['kafka', 'providers'],
+    providerSecrets: RECEIPT_PROVIDER_SECRETS,
   },
 };
 
@@ -461,6 +572,32 @@ export function configSchema(app, configSpec) {
   };
 }
 
+/** The providerSecrets values block of an app: one optional Secret reference per provider secret. @param {NonNullable<AppFacts['providerSecrets']>} p */
+function providerSecretsSchema(p) {
+  return obj(
+    p.description,
+    Object.fromEntries(Object.entries(p.refs).map(([key, r]) => [key, secretRef(`${r.variable} (${r.when})`, p.secret, r.variable, true)])),
+    { required: Object.keys(p.refs) },
+  );
+}
+
+/**
+ * The receipts-api's own values: where providers call it (RECEIPTS_PUBLIC_URL) and whose callbacks
+ * it takes (RECEIPT_PROVIDERS, with the names its spec accepts).
+ * @param {Record<string, any>} configSpec
+ */
+function receiptsValues(configSpec) {
+  const providers = configSpec.RECEIPT_PROVIDERS;
+  if (!providers?.item) throw new Error('receipts-api: RECEIPT_PROVIDERS is not a list variable with an item pattern');
+  return {
+    publicUrl: str(
+      'RECEIPTS_PUBLIC_URL: the URL providers call this service at, as they see it (scheme, host, optional port and path prefix; no query). Twilio\'s signatures cover it, so it must be exactly the URL Twilio calls (its base). Empty: https://<ingress.hosts[0].host> when the Ingress is on; with receiptProviders and neither, the render fails.',
+      { pattern: '^$|^https?://[^/?#\\s]+(/[^?#\\s]*)?$' },
+    ),
+    receiptProviders: list(`RECEIPT_PROVIDERS: ${providers.description}`, { type: 'string', pattern: providers.item.source }, { uniqueItems: true }),
+  };
+}
+
 /**
  * @param {string} app
  * @param {Record<string, any>} configSpec
@@ -468,6 +605,7 @@ export function configSchema(app, configSpec) {
  */
 export function appSchema(app, configSpec, facts) {
   const a = APPS[/** @type {keyof typeof APPS} */ (app)];
+  if (!a) throw new Error(`${app} is not in APPS`);
   const isApi = app === 'ingest-api';
   const mechanisms = saslMechanisms(app, configSpec);
   /** @type {Record<string, Schema>} */
@@ -484,8 +622,8 @@ export function appSchema(app, configSpec, facts) {
     replicaCount: int('Replicas when no autoscaler owns the count.', { minimum: 0 }),
     revisionHistoryLimit: int('Old ReplicaSets kept.', { minimum: 0 }),
     updateStrategy: { type: 'object', description: 'Deployment strategy.' },
-    containerPort: int(isApi ? 'PORT: the API, /healthz, /readyz and /metrics (container port "http").' : 'HEALTH_PORT: /healthz, /readyz and /metrics (container port "http").', { minimum: 1, maximum: 65535 }),
-    ...(isApi ? { webConcurrency: int('WEB_CONCURRENCY: processes per pod. 1: one process, no cluster primary (scale by pods).', { minimum: 1, maximum: 64 }) } : {}),
+    containerPort: int(a.port === 'PORT' ? `PORT: ${a.serves}, /healthz, /readyz and /metrics (container port "http").` : 'HEALTH_PORT: /healthz, /readyz and /metrics (container port "http").', { minimum: 1, maximum: 65535 }),
+    ...(a.managed.includes('WEB_CONCURRENCY') ? { webConcurrency: int('WEB_CONCURRENCY: processes per pod. 1: one process, no cluster primary (scale by pods).', { minimum: 1, maximum: 64 }) } : {}),
     kafka: obj('Kafka: the brokers, and TLS and SASL for a managed Kafka (Confluent Cloud, MSK, Aiven, ...).', {
       brokers: kafkaBrokers('KAFKA_BROKERS: bootstrap brokers, host:port.'),
       topicPrefix: str(`KAFKA_TOPIC_PREFIX: namespace of topic${app === 'kafka-bridge' ? ' and consumer-group' : ''} names; empty for none.`, { pattern: '^[A-Za-z0-9._-]*$' }),
@@ -506,7 +644,7 @@ export function appSchema(app, configSpec, facts) {
         }),
       }),
     }, { required: ['brokers'] }),
-    database: secretRef('DATABASE_URL (postgresql://user:password@host:5432/herald)', 'herald-database', 'DATABASE_URL'),
+    ...(a.database ? { database: secretRef('DATABASE_URL (postgresql://user:password@host:5432/herald)', 'herald-database', 'DATABASE_URL') } : {}),
     ...(a.redis
       ? {
           redis: secretRef(
@@ -536,24 +674,17 @@ export function appSchema(app, configSpec, facts) {
           }, { required: ['disabled'] }),
         }
       : {}),
-    ...(app === 'email-worker' ? { smtp: secretRef('SMTP_URL (smtp://user:password@host:587?requireTLS=true; smtps:// for implicit TLS)', 'herald-smtp', 'SMTP_URL') } : {}),
+    ...(app === 'email-worker' ? { smtp: secretRef('SMTP_URL (smtp://user:password@host:587?requireTLS=true; smtps:// for implicit TLS)', 'herald-smtp', 'SMTP_URL', true) } : {}),
     ...(app === 'sms-worker'
       ? {
           smsProvider: obj('The HTTP SMS gateway.', {
             url: str('SMS_PROVIDER_URL: base URL of the gateway (POST /messages).', { pattern: '^https?://' }),
             apiKey: secretRef('SMS_PROVIDER_API_KEY (the gateway\'s bearer token)', 'herald-sms', 'SMS_PROVIDER_API_KEY', true),
           }, { required: ['url', 'apiKey'] }),
-          providerSecrets: obj(
-            'Secrets of the SMS providers other than the HTTP gateway (SMS_PROVIDER and their other variables go in config). Each is optional: only the selected provider\'s must exist.',
-            {
-              twilioAuthToken: secretRef('TWILIO_AUTH_TOKEN (SMS_PROVIDER=twilio)', 'herald-sms-providers', 'TWILIO_AUTH_TOKEN', true),
-              vonageApiSecret: secretRef('VONAGE_API_SECRET (SMS_PROVIDER=vonage)', 'herald-sms-providers', 'VONAGE_API_SECRET', true),
-              snsSecretAccessKey: secretRef('SNS_SECRET_ACCESS_KEY (SMS_PROVIDER=sns with a static key; empty Secret key: the pod\'s IAM role)', 'herald-sms-providers', 'SNS_SECRET_ACCESS_KEY', true),
-            },
-            { required: ['twilioAuthToken', 'vonageApiSecret', 'snsSecretAccessKey'] },
-          ),
         }
       : {}),
+    ...(app === 'receipts-api' ? receiptsValues(configSpec) : {}),
+    ...(a.providerSecrets ? { providerSecrets: providerSecretsSchema(a.providerSecrets) } : {}),
     config: configSchema(app, configSpec),
     extraEnv: list('Raw EnvVar entries (a name the chart or config already sets fails the render).', envVar),
     extraEnvFrom: list('EnvFromSource entries.'),
@@ -579,15 +710,15 @@ export function appSchema(app, configSpec, facts) {
       'Topology spread constraints; an entry without labelSelector gets the pods\' selector labels.',
       { type: 'object', required: ['maxSkew', 'topologyKey', 'whenUnsatisfiable'], properties: { maxSkew: { type: 'integer', minimum: 1 }, topologyKey: { type: 'string' }, whenUnsatisfiable: { type: 'string', enum: ['DoNotSchedule', 'ScheduleAnyway'] } } },
     ),
-    service: obj(isApi ? 'The Service in front of the API.' : 'A Service on the health/metrics port (for Prometheus and the ServiceMonitor).', {
+    service: obj(a.port === 'PORT' ? `The Service in front of ${a.serves}.` : 'A Service on the health/metrics port (for Prometheus and the ServiceMonitor).', {
       enabled: bool('Create the Service.'),
       type: { type: 'string', enum: ['ClusterIP', 'NodePort', 'LoadBalancer'], description: 'Service type.' },
       port: int('Service port.', { minimum: 1, maximum: 65535 }),
       annotations: map('Service annotations.'),
     }),
-    ...(isApi
+    ...(a.ingress
       ? {
-          ingress: obj('An Ingress to the API. Only the listed paths are routed (by default /v1: health, metrics and docs stay inside).', {
+          ingress: obj(`An Ingress to ${a.serves}. Only the listed paths are routed (by default ${a.ingress.path}: ${a.ingress.inside} stay inside).`, {
             enabled: bool('Create the Ingress.'),
             className: str('IngressClass.'),
             annotations: map('Ingress annotations.'),
@@ -599,12 +730,12 @@ export function appSchema(app, configSpec, facts) {
           }),
         }
       : {}),
-    autoscaling: autoscaling(isApi ? 'HorizontalPodAutoscaler on CPU: the ingest-api is CPU-bound.' : 'HorizontalPodAutoscaler on CPU (keda is the better signal for a queue consumer; not both).'),
+    autoscaling: autoscaling(a.hpa ?? 'HorizontalPodAutoscaler on CPU (keda is the better signal for a queue consumer; not both).'),
     ...(a.keda ? { keda: kedaSchema(a.keda) } : {}),
     pdb,
-    networkPolicy: networkPolicy(isApi, a.egress),
+    networkPolicy: networkPolicy(a.public, a.egress),
     serviceMonitor,
-    migrations,
+    ...(a.database ? { migrations } : {}),
   };
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
@@ -612,7 +743,10 @@ export function appSchema(app, configSpec, facts) {
     title: `Values of the ${app} chart`,
     type: 'object',
     additionalProperties: false,
-    required: ['image', 'containerPort', 'kafka', 'database', 'drain', 'resources', 'podSecurityContext', 'containerSecurityContext', 'pdb', 'networkPolicy', 'migrations', ...(isApi ? ['apiKeys', 'auth'] : [])],
+    required: [
+      'image', 'containerPort', 'kafka', ...(a.database ? ['database'] : []), 'drain', 'resources', 'podSecurityContext', 'containerSecurityContext', 'pdb', 'networkPolicy',
+      ...(a.database ? ['migrations'] : []), ...(isApi ? ['apiKeys', 'auth'] : []), ...(a.providerSecrets ? ['providerSecrets'] : []), ...(app === 'receipts-api' ? ['publicUrl', 'receiptProviders'] : []),
+    ],
     properties,
   };
 }
@@ -645,10 +779,7 @@ export function umbrellaSchema(facts) {
       nodeSelector: map('Node selector of the migration Job.'),
       tolerations: list('Tolerations of the migration Job.'),
       'herald-common': { type: 'object', description: 'The library chart (no values).' },
-      'ingest-api': sub('ingest-api'),
-      'kafka-bridge': sub('kafka-bridge'),
-      'email-worker': sub('email-worker'),
-      'sms-worker': sub('sms-worker'),
+      ...Object.fromEntries(Object.keys(APPS).map((app) => [app, sub(app)])),
     },
   };
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { cleanupCharts, lint, renderOk, type KubeObject } from './support/helm';
 import { deploymentOf, env, envValue, mainContainer, ofKind, one, podSpec, selects, validateObjects } from './support/kube';
-import { APP_FACTS, APP_NAMES, ALL_CHARTS, SECRET_VARIABLES, chartsDir, type AppName } from './support/repo';
+import { APP_FACTS, APP_NAMES, ALL_CHARTS, SECRET_VARIABLES, UMBRELLA_DEFAULT_APPS, chartsDir, type AppName } from './support/repo';
 import { unknownFields } from './support/strict-fields';
 
 afterAll(() => cleanupCharts());
@@ -24,8 +24,10 @@ const VALUE_SETS = [
 /** Secrets in the production-like values are named, never given: no value there looks like one. */
 const CREDENTIAL_IN_URL = /:\/\/[^/\s:@]+:[^/\s@]+@/;
 
-function appsIn(chart: string): AppName[] {
-  return chart === 'herald' ? [...APP_NAMES] : [chart as AppName];
+/** The apps a render of `chart` holds: the umbrella's production-like values switch the receipts-api on too. */
+function appsIn(chart: string, valuesFiles: string[]): AppName[] {
+  if (chart !== 'herald') return [chart as AppName];
+  return valuesFiles.length ? [...APP_NAMES] : [...UMBRELLA_DEFAULT_APPS];
 }
 
 describe.each(ALL_CHARTS)('chart %s', (chart) => {
@@ -86,8 +88,9 @@ describe.each(ALL_CHARTS)('chart %s', (chart) => {
       expect(text).not.toMatch(CREDENTIAL_IN_URL);
     });
 
-    test.each(appsIn(chart))('%s: pod and container are hardened', (app) => {
+    test.each(appsIn(chart, valuesFiles))('%s: pod and container are hardened', (app) => {
       const deployment = deploymentOf(objects, app);
+      expect(deployment.metadata.labels?.['app.kubernetes.io/component']).toBe(APP_FACTS[app].component);
       const pod = podSpec(deployment);
       expect(pod.automountServiceAccountToken).toBe(false);
       expect(pod.enableServiceLinks).toBe(false);
@@ -114,7 +117,7 @@ describe.each(ALL_CHARTS)('chart %s', (chart) => {
       expect(account?.['automountServiceAccountToken']).toBe(false);
     });
 
-    test.each(appsIn(chart))('%s: liveness and readiness are separate probes on the app port', (app) => {
+    test.each(appsIn(chart, valuesFiles))('%s: liveness and readiness are separate probes on the app port', (app) => {
       const c = mainContainer(deploymentOf(objects, app));
       const facts = APP_FACTS[app];
       expect(c.ports).toEqual([{ name: 'http', containerPort: facts.port, protocol: 'TCP' }]);
@@ -128,14 +131,14 @@ describe.each(ALL_CHARTS)('chart %s', (chart) => {
       expect(liveness).toBeGreaterThan(readiness);
     });
 
-    test.each(appsIn(chart))('%s: resources are requested and memory is limited', (app) => {
+    test.each(appsIn(chart, valuesFiles))('%s: resources are requested and memory is limited', (app) => {
       const c = mainContainer(deploymentOf(objects, app));
       expect(c.resources?.requests?.['cpu']).toBeDefined();
       expect(c.resources?.requests?.['memory']).toBeDefined();
       expect(c.resources?.limits?.['memory']).toBeDefined();
     });
 
-    test.each(appsIn(chart))('%s: preStop and terminationGracePeriodSeconds outlast the drain', (app) => {
+    test.each(appsIn(chart, valuesFiles))('%s: preStop and terminationGracePeriodSeconds outlast the drain', (app) => {
       const deployment = deploymentOf(objects, app);
       const c = mainContainer(deployment);
       const drainMs = Number(envValue(c, 'SHUTDOWN_GRACE_MS'));
@@ -148,7 +151,7 @@ describe.each(ALL_CHARTS)('chart %s', (chart) => {
       if (valuesFiles.length === 0) expect(drainMs).toBe(APP_FACTS[app].drainMs);
     });
 
-    test.each(appsIn(chart))('%s: a PodDisruptionBudget covers the pods', (app) => {
+    test.each(appsIn(chart, valuesFiles))('%s: a PodDisruptionBudget covers the pods', (app) => {
       const deployment = deploymentOf(objects, app);
       const podLabels = deployment.spec.template.metadata.labels as Record<string, string>;
       const pdbs = ofKind(objects, 'PodDisruptionBudget').filter((p) => selects(p.spec.selector.matchLabels, podLabels));
@@ -158,7 +161,7 @@ describe.each(ALL_CHARTS)('chart %s', (chart) => {
       expect(selects(deployment.spec.selector.matchLabels, podLabels)).toBe(true);
     });
 
-    test.each(appsIn(chart))('%s: no replicas field when an autoscaler owns the count', (app) => {
+    test.each(appsIn(chart, valuesFiles))('%s: no replicas field when an autoscaler owns the count', (app) => {
       const deployment = deploymentOf(objects, app);
       const name = deployment.metadata.name;
       const hpa = ofKind(objects, 'HorizontalPodAutoscaler').find((h) => h.spec.scaleTargetRef.name === name);
@@ -175,7 +178,7 @@ describe.each(ALL_CHARTS)('chart %s', (chart) => {
       }
     });
 
-    test.each(appsIn(chart))('%s: the environment is what the app reads', (app) => {
+    test.each(appsIn(chart, valuesFiles))('%s: the environment is what the app reads', (app) => {
       const c = mainContainer(deploymentOf(objects, app));
       const names = (c.env ?? []).map((e) => e.name);
       expect(new Set(names).size).toBe(names.length);
@@ -188,7 +191,7 @@ describe.each(ALL_CHARTS)('chart %s', (chart) => {
     });
 
     test('the Services and NetworkPolicies select the pods they are for', () => {
-      for (const app of appsIn(chart)) {
+      for (const app of appsIn(chart, valuesFiles)) {
         const deployment = deploymentOf(objects, app);
         const podLabels = deployment.spec.template.metadata.labels as Record<string, string>;
         const services = ofKind(objects, 'Service').filter((s) => selects(s.spec.selector, podLabels));
@@ -202,7 +205,9 @@ describe.each(ALL_CHARTS)('chart %s', (chart) => {
 
     test('the migrations run once, as a pre-install/pre-upgrade hook Job that uses nothing the release creates', () => {
       const jobs = ofKind(objects, 'Job');
-      const expected = chart === 'herald' || chart === 'ingest-api' || valuesFiles.length === 0 ? 1 : 0;
+      // The umbrella runs one for all; an app chart runs its own unless its production-like values
+      // leave it to another (the ingest-api's keeps it); the receipts-api has no database.
+      const expected = chart === 'herald' || chart === 'ingest-api' ? 1 : chart === 'receipts-api' ? 0 : valuesFiles.length === 0 ? 1 : 0;
       expect(jobs).toHaveLength(expected);
       for (const job of jobs) {
         expect(job.metadata.annotations?.['helm.sh/hook']).toBe('pre-install,pre-upgrade');
@@ -351,6 +356,21 @@ describe('values that change what is rendered', () => {
     const deployment = one(objects, 'Deployment');
     expect(env(mainContainer(deployment)).get('SMS_PROVIDER_API_KEY')?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-sms', key: 'SMS_PROVIDER_API_KEY', optional: true });
     expect(podSpec(deployment).securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+  });
+
+  test('email-worker: the HTTP providers\' secrets are optional references (only the selected one must exist); SMTP_URL can be made optional', () => {
+    const defaults = mainContainer(one(renderOk('email-worker'), 'Deployment'));
+    for (const name of ['SES_SECRET_ACCESS_KEY', 'SENDGRID_API_KEY', 'MAILGUN_API_KEY', 'POSTMARK_SERVER_TOKEN']) {
+      expect(env(defaults).get(name)).toEqual({ name, valueFrom: { secretKeyRef: { name: 'herald-email-providers', key: name, optional: true } } });
+    }
+    expect(env(defaults).get('SMTP_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-smtp', key: 'SMTP_URL' });
+    const sendgrid = mainContainer(one(renderOk('email-worker', {
+      values: [{ smtp: { optional: true }, providerSecrets: { sendgridApiKey: { existingSecret: 'sendgrid', existingSecretKey: 'api-key', optional: false } }, config: { EMAIL_PROVIDER: 'sendgrid', SENDGRID_API_URL: 'https://api.eu.sendgrid.com' } }],
+    }), 'Deployment'));
+    expect(env(sendgrid).get('SENDGRID_API_KEY')?.valueFrom?.secretKeyRef).toEqual({ name: 'sendgrid', key: 'api-key' });
+    expect(env(sendgrid).get('SMTP_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-smtp', key: 'SMTP_URL', optional: true });
+    expect(envValue(sendgrid, 'EMAIL_PROVIDER')).toBe('sendgrid');
+    expect(envValue(sendgrid, 'SENDGRID_API_URL')).toBe('https://api.eu.sendgrid.com');
   });
 
   test('ingest-api: API keys come from their Secret by default (auth.test.ts has the rest of fail-closed)', () => {

@@ -1,6 +1,7 @@
 /**
  * Kubernetes egress (issue 8, item 11): each app's NetworkPolicy allows, by default, only what the
- * app talks to (DNS, Kafka, Redis, PostgreSQL, and the providers for the workers), on the ports its
+ * app talks to (DNS, Kafka, Redis, PostgreSQL, the providers for the workers; DNS, Kafka and AWS
+ * SNS over HTTPS for the receipts-api), on the ports its
  * values give plus the ones its configured addresses name; and the cloud metadata addresses
  * (169.254.169.254, fd00:ec2::254) are reachable through no rule, whatever the values open. The
  * metadata check is independent of the templates: Node's net.BlockList decides what a CIDR holds.
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { cleanupCharts, lint, renderNotes, renderOk, type KubeObject } from './support/helm';
 import { ofKind, validateObjects } from './support/kube';
-import { ALL_CHARTS, APP_NAMES, chartsDir, deployDir, type AppName } from './support/repo';
+import { ALL_CHARTS, APP_FACTS, APP_NAMES, EVERY_APP_ON, chartsDir, deployDir, type AppName } from './support/repo';
 import { unknownFields } from './support/strict-fields';
 
 afterAll(() => cleanupCharts());
@@ -93,6 +94,8 @@ const EXPECTED: Record<AppName, string[][]> = {
   'email-worker': [DNS, KAFKA, REDIS, POSTGRES, ['25/TCP', '443/TCP', '465/TCP', '587/TCP']],
   // HTTPS, and the port of the default smsProvider.url (http://sms-gateway:9025).
   'sms-worker': [DNS, KAFKA, REDIS, POSTGRES, ['443/TCP', '9025/TCP']],
+  // Kafka only, and HTTPS to AWS SNS (the SES receipt source's signing certificates and subscription confirmations).
+  'receipts-api': [DNS, KAFKA, ['443/TCP']],
 };
 
 /** Any address but the metadata ones: every pod, and both address families with them excepted. */
@@ -144,14 +147,15 @@ describe.each(APP_NAMES)('%s with default values', (app) => {
 });
 
 test('the umbrella gives each app the same egress as its own chart', () => {
-  const objects = renderOk('herald');
+  const objects = renderOk('herald', { values: [EVERY_APP_ON] });
   for (const app of APP_NAMES) expect(portsOf(policyOf(objects, app))).toEqual(EXPECTED[app]);
   expectSound(objects);
 });
 
 test.each(ALL_CHARTS)('%s with production-like values: narrowed egress, no metadata address reachable', (chart) => {
   const objects = renderOk(chart, { valuesFiles: ['ci/production-values.yaml'] });
-  expect(ofKind(objects, 'NetworkPolicy').length).toBe(chart === 'herald' ? 4 : 1);
+  // The umbrella's production-like values switch the receipts-api on: every app.
+  expect(ofKind(objects, 'NetworkPolicy').length).toBe(chart === 'herald' ? APP_NAMES.length : 1);
   expectSound(objects);
 });
 
@@ -165,6 +169,7 @@ describe('values that open more still leave the metadata addresses blocked', () 
     ['an extra rule without peers', 'ingest-api', { networkPolicy: { egress: { extra: [{ ports: [{ port: 8126, protocol: 'UDP' }] }] } } }],
     ['the link-local range and fd00::/8, with an except of their own', 'email-worker', { networkPolicy: { egress: { extra: [{ to: [{ ipBlock: { cidr: '169.254.0.0/16', except: ['169.254.0.0/24'] } }, { ipBlock: { cidr: 'fd00::/8' } }] }] } } }],
     ['restricted: false', 'kafka-bridge', { networkPolicy: { egress: { restricted: false } } }],
+    ['0.0.0.0/0 and ::/0 as the SNS hosts\' peers', 'receipts-api', { networkPolicy: { egress: { providers: { to: everything } } } }],
     ['0.0.0.0/0 for every app through global.herald', 'herald', { global: { herald: { networkPolicy: { egress: { kafka: { to: everything }, redis: { to: everything }, postgres: { to: everything }, dns: { to: everything } } } } } }],
     ['0.0.0.0/0 for an app under its key in the umbrella', 'herald', { 'email-worker': { networkPolicy: { egress: { extra: [{ to: everything, ports: [{ port: 8443 }] }] } } } }],
   ];
@@ -215,7 +220,7 @@ describe('ports from the configured addresses, narrowed from values', () => {
   test('kafka ports empty: only the brokers\' ports; global.herald.kafka.brokers counts in the umbrella', () => {
     const alone = policyOf(renderOk('kafka-bridge', { values: [{ networkPolicy: { egress: { kafka: { ports: [] } } } }] }), 'kafka-bridge');
     expect(portsOf(alone)[1]).toEqual(['9092/TCP']);
-    const objects = renderOk('herald', { values: [{ global: { herald: { kafka: { brokers: ['kafka.example.com:9196'] }, networkPolicy: { egress: { kafka: { ports: [9196] } } } } } }] });
+    const objects = renderOk('herald', { values: [EVERY_APP_ON, { global: { herald: { kafka: { brokers: ['kafka.example.com:9196'] }, networkPolicy: { egress: { kafka: { ports: [9196] } } } } } }] });
     for (const app of APP_NAMES) expect(portsOf(policyOf(objects, app))[1]).toEqual(['9196/TCP']);
   });
 
@@ -245,13 +250,19 @@ describe('ports from the configured addresses, narrowed from values', () => {
     const kafka = [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kafka' } } }];
     const data = [{ ipBlock: { cidr: '10.20.0.0/16' } }];
     const objects = renderOk('herald', {
-      values: [{ global: { herald: { networkPolicy: { egress: { dns: { to: dns }, kafka: { to: kafka }, redis: { ports: [6380], to: data }, postgres: { to: data } } } } }, 'sms-worker': { networkPolicy: { egress: { providers: { ports: [8443] } } } } }],
+      values: [EVERY_APP_ON, { global: { herald: { networkPolicy: { egress: { dns: { to: dns }, kafka: { to: kafka }, redis: { ports: [6380], to: data }, postgres: { to: data } } } } }, 'sms-worker': { networkPolicy: { egress: { providers: { ports: [8443] } } } } }],
     });
     for (const app of APP_NAMES) {
       const policy = policyOf(objects, app);
       const rules = policy.spec.egress as Rule[];
-      expect(rules.slice(0, 4).map((r) => r.to)).toEqual([dns, kafka, data, data]);
-      expect(portsOf(policy).slice(0, 4)).toEqual([DNS, KAFKA, ['6380/TCP'], POSTGRES]);
+      if (APP_FACTS[app].database) {
+        expect(rules.slice(0, 4).map((r) => r.to)).toEqual([dns, kafka, data, data]);
+        expect(portsOf(policy).slice(0, 4)).toEqual([DNS, KAFKA, ['6380/TCP'], POSTGRES]);
+      } else {
+        // An app without Redis and PostgreSQL gets no rule for them from global.herald.
+        expect(rules.map((r) => r.to)).toEqual([dns, kafka, ANYWHERE]);
+        expect(portsOf(policy)).toEqual(EXPECTED[app]);
+      }
     }
     expect(portsOf(policyOf(objects, 'email-worker'))[4]).toEqual(EXPECTED['email-worker'][4]);
     expect(portsOf(policyOf(objects, 'sms-worker'))[4]).toEqual(['8443/TCP', '9025/TCP']);
@@ -259,10 +270,13 @@ describe('ports from the configured addresses, narrowed from values', () => {
     expectSound(objects);
   });
 
-  test('a service that talks only to Kafka (as the receipts-api will) is one values block: DNS and Kafka only', () => {
+  test('a block removed from the values is no rule: DNS and Kafka only (the bridge without Redis and PostgreSQL, the receipts-api without ses)', () => {
     const objects = renderOk('kafka-bridge', { values: [{ networkPolicy: { egress: { redis: null, postgres: null } } }] });
     expect(portsOf(policyOf(objects, 'kafka-bridge'))).toEqual([DNS, KAFKA]);
     expectSound(objects);
+    const receipts = renderOk('receipts-api', { values: [{ networkPolicy: { egress: { providers: null } } }] });
+    expect(portsOf(policyOf(receipts, 'receipts-api'))).toEqual([DNS, KAFKA]);
+    expectSound(receipts);
   });
 
   test('extra rules come after the destinations, as given', () => {
@@ -284,7 +298,7 @@ describe('the egress examples of the READMEs render as they say', () => {
   test.each([
     ['deploy/README.md', join(deployDir, 'README.md'), ['ingest-api', 'kafka-bridge', 'email-worker', 'sms-worker']],
     ['charts/herald/README.md', join(chartsDir, 'herald', 'README.md'), ['herald']],
-    ...(['ingest-api', 'email-worker', 'sms-worker'] as const).map((app) => [`charts/${app}/README.md`, join(chartsDir, app, 'README.md'), [app]] as const),
+    ...(['ingest-api', 'email-worker', 'sms-worker', 'receipts-api'] as const).map((app) => [`charts/${app}/README.md`, join(chartsDir, app, 'README.md'), [app]] as const),
   ] as const)('%s', (_, readme, charts) => {
     const examples = egressExamples(readme);
     expect(examples).toHaveLength(1);

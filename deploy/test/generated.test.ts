@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { cleanupCharts, renderOk } from './support/helm';
 import { MANAGED_KAFKA } from './support/kafka';
 import { mainContainer, one } from './support/kube';
-import { APP_NAMES, SECRET_VARIABLES, deployDir, repoRoot } from './support/repo';
+import { APP_NAMES, SECRET_VARIABLES, deployDir, repoRoot, type AppName } from './support/repo';
 
 afterAll(() => cleanupCharts());
 
@@ -33,13 +33,22 @@ function specs(): Record<string, VarInfo[]> {
   return JSON.parse(r.stdout) as Record<string, VarInfo[]>;
 }
 
-/** schema.mjs's managed lists (ESM, so read in a child process). */
-function fromSchema(): { managed: Record<string, string[]> } {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { APPS } from ${JSON.stringify(join(deployDir, 'scripts', 'schema.mjs'))}; process.stdout.write(JSON.stringify({ managed: Object.fromEntries(Object.entries(APPS).map(([k, v]) => [k, v.managed])) }));`], { encoding: 'utf8' });
+/** schema.mjs's managed lists and secret variables (ESM, so read in a child process). */
+function fromSchema(): { managed: Record<string, string[]>; secrets: string[] } {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `import { APPS, SECRET_VARIABLES } from ${JSON.stringify(join(deployDir, 'scripts', 'schema.mjs'))}; process.stdout.write(JSON.stringify({ managed: Object.fromEntries(Object.entries(APPS).map(([k, v]) => [k, v.managed])), secrets: SECRET_VARIABLES }));`], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as { managed: Record<string, string[]> };
+  return JSON.parse(r.stdout) as { managed: Record<string, string[]>; secrets: string[] };
 }
 const managed = () => fromSchema().managed;
+
+/**
+ * What switches on the rest of an app's managed variables, beyond a managed Kafka. The providers'
+ * secrets (providerSecrets, optional references) are always rendered; the receipts-api's URL and
+ * providers are too, but with values they are real ones.
+ */
+const ALL_ON: Partial<Record<AppName, object>> = {
+  'receipts-api': { receiptProviders: ['ses', 'twilio'], publicUrl: 'https://receipts.example.com' },
+};
 
 test('values.schema.json and the README parameter tables are up to date (node deploy/scripts/generate.mjs --check)', () => {
   const r = spawnSync(process.execPath, [join(deployDir, 'scripts', 'generate.mjs'), '--check'], { encoding: 'utf8' });
@@ -52,13 +61,16 @@ test('the apps\' secret variables are exactly the ones the charts take from Secr
   const all = specs();
   const secrets = new Set(Object.values(all).flatMap((vars) => vars.filter((v) => v.secret).map((v) => v.name)));
   expect([...secrets].sort()).toEqual([...SECRET_VARIABLES].sort());
+  // generate.mjs refuses the same names in config, and knows the same apps.
+  expect([...fromSchema().secrets].sort()).toEqual([...SECRET_VARIABLES].sort());
+  expect(Object.keys(managed()).sort()).toEqual([...APP_NAMES].sort());
 });
 
 test.each(APP_NAMES)('%s: the chart sets exactly the variables it manages, and each is one the app reads', (app) => {
   const envNames = (values: object[]) => (mainContainer(one(renderOk(app, { values }), 'Deployment')).env ?? []).map((e) => e.name);
   // Some are set only when switched on (KAFKA_SSL_CA_FILE with a CA, KAFKA_SASL_* with a mechanism):
   // with a managed Kafka every one of them is; with the defaults, a subset.
-  const names = envNames([{ kafka: MANAGED_KAFKA }]);
+  const names = envNames([{ kafka: MANAGED_KAFKA, ...ALL_ON[app] }]);
   const own = managed()[app] ?? [];
   expect([...names].sort()).toEqual([...own].sort());
   const defaults = envNames([]);

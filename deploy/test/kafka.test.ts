@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { cleanupCharts, lint, render, renderOk, type KubeObject, type RenderOptions } from './support/helm';
 import { KAFKA_CA_DIR, KAFKA_CA_FILE, KAFKA_CA_VOLUME, MANAGED_KAFKA, SASL_SCRAM, TLS_CA_CONFIGMAP, TLS_CA_SECRET } from './support/kafka';
 import { deploymentOf, env, envValue, mainContainer, ofKind, one, podSpec, validateObjects } from './support/kube';
-import { APP_NAMES, chartsDir, deployDir } from './support/repo';
+import { APP_NAMES, EVERY_APP_ON, UMBRELLA_DEFAULT_APPS, chartsDir, deployDir } from './support/repo';
 import { unknownFields } from './support/strict-fields';
 
 afterAll(() => cleanupCharts());
@@ -172,8 +172,8 @@ describe('umbrella: global.herald.kafka', () => {
     },
   };
 
-  test('reaches all four apps: TLS, the CA bundle, SASL, the password from the Secret', () => {
-    const rendered = renderClean('herald', { values: [GLOBAL] });
+  test('reaches every app: TLS, the CA bundle, SASL, the password from the Secret', () => {
+    const rendered = renderClean('herald', { values: [EVERY_APP_ON, GLOBAL] });
     const objects = rendered.objects;
     for (const app of APP_NAMES) {
       const deployment = deploymentOf(objects, app);
@@ -193,10 +193,10 @@ describe('umbrella: global.herald.kafka', () => {
       expect(c.volumeMounts).toContainEqual({ name: KAFKA_CA_VOLUME, mountPath: KAFKA_CA_DIR, readOnly: true });
       expect(caVolume(deployment)).toEqual({ name: KAFKA_CA_VOLUME, configMap: { name: 'kafka-ca-bundle', items: [{ key: 'ca.crt', path: 'ca.crt' }] } });
     }
-    expectPasswordOnlyReferenced(rendered, { name: 'herald-kafka', key: 'password' }, 4);
+    expectPasswordOnlyReferenced(rendered, { name: 'herald-kafka', key: 'password' }, APP_NAMES.length);
     expect(caVolume(one(objects, 'Job'))).toBeUndefined();
     expectValid(objects);
-    const linted = lint('herald', { values: [GLOBAL] });
+    const linted = lint('herald', { values: [EVERY_APP_ON, GLOBAL] });
     expect(linted.stderr).toBe('');
     expect(linted.ok).toBe(true);
   });
@@ -226,7 +226,7 @@ describe('umbrella: global.herald.kafka', () => {
   });
 
   test('empty global settings leave each app its own: one app on SASL, the others plaintext', () => {
-    const rendered = renderClean('herald', { values: [{ 'kafka-bridge': { kafka: MANAGED_KAFKA } }] });
+    const rendered = renderClean('herald', { values: [EVERY_APP_ON, { 'kafka-bridge': { kafka: MANAGED_KAFKA } }] });
     const objects = rendered.objects;
     const bridge = mainContainer(deploymentOf(objects, 'kafka-bridge'));
     expect(envValue(bridge, 'KAFKA_SSL')).toBe('true');
@@ -241,7 +241,7 @@ describe('umbrella: global.herald.kafka', () => {
   });
 
   test('global tls.enabled false turns TLS off for every app, even one that enables it', () => {
-    const objects = renderOk('herald', { values: [{ global: { herald: { kafka: { tls: { enabled: false } } } }, 'sms-worker': { kafka: { tls: { enabled: true } } } }] });
+    const objects = renderOk('herald', { values: [EVERY_APP_ON, { global: { herald: { kafka: { tls: { enabled: false } } } }, 'sms-worker': { kafka: { tls: { enabled: true } } } }] });
     for (const app of APP_NAMES) expect({ app, ssl: envValue(mainContainer(deploymentOf(objects, app)), 'KAFKA_SSL') }).toEqual({ app, ssl: 'false' });
   });
 });
@@ -273,7 +273,8 @@ describe('the managed-Kafka examples of the READMEs render as they say', () => {
     for (const example of examples) {
       const rendered = renderClean(chart, { values: [example] });
       const deployments = ofKind(rendered.objects, 'Deployment');
-      expect(deployments).toHaveLength(chart === 'herald' ? 4 : 1);
+      // The umbrella's examples install its default apps (the receipts-api is switched on on its own).
+      expect(deployments).toHaveLength(chart === 'herald' ? UMBRELLA_DEFAULT_APPS.length : 1);
       for (const d of deployments) {
         const c = mainContainer(d);
         expect(envValue(c, 'KAFKA_SSL')).toBe('true');

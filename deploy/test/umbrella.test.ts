@@ -1,10 +1,11 @@
 /**
- * The umbrella chart: all four apps from one values file, shared settings once under
- * global.herald, one migration hook Job for the release, and apps that can be left out.
+ * The umbrella chart: every app from one values file (the receipts-api once switched on), shared
+ * settings once under global.herald, one migration hook Job for the release, and apps that can be
+ * left out.
  */
 import { cleanupCharts, renderOk } from './support/helm';
 import { env, envValue, mainContainer, must, ofKind, one, podSpec } from './support/kube';
-import { APP_NAMES } from './support/repo';
+import { APP_FACTS, APP_NAMES, EVERY_APP_ON, UMBRELLA_DEFAULT_APPS } from './support/repo';
 
 afterAll(() => cleanupCharts());
 
@@ -12,11 +13,13 @@ function deployments(objects: ReturnType<typeof renderOk>) {
   return new Map(ofKind(objects, 'Deployment').map((d) => [d.metadata.labels?.['app.kubernetes.io/name'] ?? '', d]));
 }
 
-test('default values: the four apps, named after the release, and one migration Job', () => {
+test('default values: every app but the receipts-api, named after the release, and one migration Job', () => {
   const objects = renderOk('herald');
   const byApp = deployments(objects);
-  expect([...byApp.keys()].sort()).toEqual([...APP_NAMES].sort());
-  for (const app of APP_NAMES) expect(byApp.get(app)?.metadata.name).toBe(`herald-${app}`);
+  expect([...byApp.keys()].sort()).toEqual([...UMBRELLA_DEFAULT_APPS].sort());
+  expect(UMBRELLA_DEFAULT_APPS).not.toContain('receipts-api');
+  for (const app of UMBRELLA_DEFAULT_APPS) expect(byApp.get(app)?.metadata.name).toBe(`herald-${app}`);
+  expect([...deployments(renderOk('herald', { values: [EVERY_APP_ON] })).keys()].sort()).toEqual([...APP_NAMES].sort());
   const job = one(objects, 'Job');
   expect(job.metadata.name).toBe('herald-migrate');
   expect(job.metadata.annotations?.['helm.sh/hook']).toBe('pre-install,pre-upgrade');
@@ -26,6 +29,7 @@ test('default values: the four apps, named after the release, and one migration 
 test('global.herald reaches every app: brokers, topic prefix, queue prefix, Secrets, image registry and tag', () => {
   const objects = renderOk('herald', {
     values: [
+      EVERY_APP_ON,
       {
         global: {
           herald: {
@@ -40,16 +44,20 @@ test('global.herald reaches every app: brokers, topic prefix, queue prefix, Secr
       },
     ],
   });
-  for (const [app, d] of deployments(objects)) {
+  const byApp = deployments(objects);
+  expect(byApp.size).toBe(APP_NAMES.length);
+  for (const [app, d] of byApp) {
     const c = mainContainer(d);
+    const facts = APP_FACTS[app as keyof typeof APP_FACTS];
     expect(c.image).toBe(`registry.example.com/herald/${app}:1.2.3`);
     expect(c.imagePullPolicy).toBe('Always');
     expect(podSpec(d).imagePullSecrets).toEqual([{ name: 'regcred' }]);
     expect(envValue(c, 'KAFKA_BROKERS')).toBe('k1:9092,k2:9092');
     expect(envValue(c, 'KAFKA_TOPIC_PREFIX')).toBe('staging');
-    expect(env(c).get('DATABASE_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'db', key: 'url' });
-    expect(env(c).get('REDIS_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'cache', key: 'url' });
-    if (app !== 'ingest-api') expect(envValue(c, 'QUEUE_PREFIX')).toBe('herald-staging');
+    // The receipts-api has neither a database nor Redis: the shared Secrets do not reach it.
+    expect(env(c).get('DATABASE_URL')?.valueFrom?.secretKeyRef).toEqual(facts.database ? { name: 'db', key: 'url' } : undefined);
+    expect(env(c).get('REDIS_URL')?.valueFrom?.secretKeyRef).toEqual(facts.redis ? { name: 'cache', key: 'url' } : undefined);
+    if (app !== 'ingest-api' && app !== 'receipts-api') expect(envValue(c, 'QUEUE_PREFIX')).toBe('herald-staging');
     expect(d.metadata.labels?.['app.kubernetes.io/version']).toBe('1.2.3');
   }
   const job = mainContainer(one(objects, 'Job'));
@@ -76,14 +84,24 @@ test('an app can be left out, and so can the migration Job', () => {
   expect(objects.some((o) => o.metadata.name.includes('sms-worker'))).toBe(false);
 });
 
-test('production-like values: KEDA for the bridge and workers, HPA for the API, per-app Secrets', () => {
+test('production-like values: KEDA for the bridge and workers, HPA for the API and the receipts-api, email through SES with its receipts', () => {
   const objects = renderOk('herald', { valuesFiles: ['ci/production-values.yaml'] });
   const scaled = ofKind(objects, 'ScaledObject').map((s) => s.spec.scaleTargetRef.name).sort();
   expect(scaled).toEqual(['herald-email-worker', 'herald-kafka-bridge', 'herald-sms-worker']);
-  expect(one(objects, 'HorizontalPodAutoscaler').spec.scaleTargetRef.name).toBe('herald-ingest-api');
+  expect(ofKind(objects, 'HorizontalPodAutoscaler').map((h) => h.spec.scaleTargetRef.name).sort()).toEqual(['herald-ingest-api', 'herald-receipts-api']);
   for (const d of ofKind(objects, 'Deployment')) expect(d.spec).not.toHaveProperty('replicas');
   const byApp = deployments(objects);
-  expect(env(mainContainer(must(byApp.get('email-worker'), 'email-worker Deployment'))).get('SMTP_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-prod-smtp', key: 'url' });
+  expect([...byApp.keys()].sort()).toEqual([...APP_NAMES].sort());
+  const email = mainContainer(must(byApp.get('email-worker'), 'email-worker Deployment'));
+  expect(envValue(email, 'EMAIL_PROVIDER')).toBe('ses');
+  // The pod's IAM role: no static key, and no SMTP relay whose Secret would have to exist.
+  expect(env(email).get('SES_SECRET_ACCESS_KEY')?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-email-providers', key: 'SES_SECRET_ACCESS_KEY', optional: true });
+  expect(env(email).get('SMTP_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-smtp', key: 'SMTP_URL', optional: true });
+  const receipts = mainContainer(must(byApp.get('receipts-api'), 'receipts-api Deployment'));
+  expect(envValue(receipts, 'RECEIPT_PROVIDERS')).toBe('ses');
+  expect(envValue(receipts, 'RECEIPTS_PUBLIC_URL')).toBe('https://receipts.example.com');
+  expect(envValue(receipts, 'KAFKA_TOPIC_PREFIX')).toBe('prod');
+  expect(ofKind(objects, 'Ingress').map((i) => i.metadata.name).sort()).toEqual(['herald-ingest-api', 'herald-receipts-api']);
   expect(podSpec(one(objects, 'Job')).serviceAccountName).toBe('herald-migrations');
-  expect(ofKind(objects, 'ServiceMonitor')).toHaveLength(4);
+  expect(ofKind(objects, 'ServiceMonitor')).toHaveLength(5);
 });

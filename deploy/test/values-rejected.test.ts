@@ -95,6 +95,12 @@ const cases: Case[] = [
   { what: 'a destination the app does not talk to', chart: 'ingest-api', values: { networkPolicy: { egress: { providers: { ports: [443] } } } }, message: /networkPolicy\.egress: Additional property providers is not allowed/ },
   { what: 'a misspelt peer field', chart: 'sms-worker', values: { networkPolicy: { egress: { kafka: { to: [{ namespaceSelectr: {} }] } } } }, message: /networkPolicy\.egress\.kafka\.to\.0: Additional property namespaceSelectr is not allowed/ },
   { what: 'restricted as a string', chart: 'kafka-bridge', values: { networkPolicy: { egress: { restricted: 'false' } } }, message: /networkPolicy\.egress\.restricted: Invalid type\. Expected: boolean, given: string/ },
+  { what: 'a provider\'s secret in config', chart: 'email-worker', values: { config: { SENDGRID_API_KEY: 'SG.abc' } }, message: /config: Additional property SENDGRID_API_KEY is not allowed/ },
+  { what: 'a callback signing secret in config', chart: 'receipts-api', values: { config: { MAILGUN_WEBHOOK_SIGNING_KEY: 'key-abc' } }, message: /config: Additional property MAILGUN_WEBHOOK_SIGNING_KEY is not allowed/ },
+  { what: 'a provider secret given as a value', chart: 'email-worker', values: { providerSecrets: { postmarkServerToken: { value: 'abc' } } }, message: /providerSecrets\.postmarkServerToken: Additional property value is not allowed/ },
+  { what: 'an email provider the app does not know', chart: 'email-worker', values: { config: { EMAIL_PROVIDER: 'sparkpost' } }, message: /config\.EMAIL_PROVIDER: config\.EMAIL_PROVIDER must be one of the following: "smtp", "ses", "sendgrid", "mailgun", "postmark"/ },
+  { what: 'a database for the receipts-api, which has none', chart: 'receipts-api', values: { database: { existingSecret: 'herald-database', existingSecretKey: 'DATABASE_URL' } }, message: /\(root\): Additional property database is not allowed/ },
+  { what: 'a Redis egress block for the receipts-api, which talks to Kafka only', chart: 'receipts-api', values: { networkPolicy: { egress: { redis: { ports: [6379] } } } }, message: /networkPolicy\.egress: Additional property redis is not allowed/ },
   { what: 'an unknown umbrella value', chart: 'herald', values: { ingestApi: { enabled: false } }, message: /\(root\): Additional property ingestApi is not allowed/ },
 ];
 
@@ -129,6 +135,9 @@ describe('the same charts render with good values', () => {
     ['ingest-api', { networkPolicy: { egress: { extra: [{ to: [{ ipBlock: { cidr: '169.254.170.23/32' } }, { ipBlock: { cidr: '::ffff:10.0.0.0/104' } }], ports: [{ port: 80 }] }] } } }],
     ['kafka-bridge', { networkPolicy: { egress: { redis: { ports: [6380], to: [{ ipBlock: { cidr: '10.0.0.0/8' } }] } } } }],
     ['herald', { global: { herald: { networkPolicy: { egress: { kafka: { ports: [9094] }, postgres: { to: [{ ipBlock: { cidr: '10.20.0.0/16' } }] } } } } } }],
+    ['email-worker', { config: { EMAIL_PROVIDER: 'postmark', POSTMARK_MESSAGE_STREAM: 'outbound' }, providerSecrets: { postmarkServerToken: { existingSecret: 'postmark', existingSecretKey: 'token' } } }],
+    ['receipts-api', { receiptProviders: ['mailgun'], publicUrl: 'https://receipts.example.com', config: { MAILGUN_WEBHOOK_MAX_AGE_SEC: 600 } }],
+    ['herald', { 'receipts-api': { enabled: true, networkPolicy: { egress: { providers: null } } } }],
   ])('%s with %j', (chart, values) => {
     const result = render(chart, { values: [values] });
     expect(result.stderr).toBe('');

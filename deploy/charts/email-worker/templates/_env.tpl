@@ -12,4 +12,8 @@
 {{ include "herald-common.secretEnv" (dict "root" . "name" "DATABASE_URL" "path" (list "database")) }}
 {{ include "herald-common.secretEnv" (dict "root" . "name" "REDIS_URL" "path" (list "redis")) }}
 {{ include "herald-common.secretEnv" (dict "root" . "name" "SMTP_URL" "path" (list "smtp")) }}
+{{ include "herald-common.secretEnv" (dict "root" . "name" "SES_SECRET_ACCESS_KEY" "path" (list "providerSecrets" "sesSecretAccessKey")) }}
+{{ include "herald-common.secretEnv" (dict "root" . "name" "SENDGRID_API_KEY" "path" (list "providerSecrets" "sendgridApiKey")) }}
+{{ include "herald-common.secretEnv" (dict "root" . "name" "MAILGUN_API_KEY" "path" (list "providerSecrets" "mailgunApiKey")) }}
+{{ include "herald-common.secretEnv" (dict "root" . "name" "POSTMARK_SERVER_TOKEN" "path" (list "providerSecrets" "postmarkServerToken")) }}
 {{- end -}}
