@@ -10,7 +10,7 @@
  * (each consumer finishes and commits the batch in hand), close the worker (finishes the jobs in
  * hand), then close queues, producer, Redis and the database.
  */
-import { ConsumerGroups, Queues, Topics, groupName, topicName, type EmailJob, type NotificationJob, type SmsJob } from '@herald/contracts';
+import { ConsumerGroups, Queues, Topics, groupName, topicName, type EmailJob, type NotificationBatchJob, type NotificationJob, type SmsJob } from '@herald/contracts';
 import { BatchConsumer, BatchingProducer, DeadLetterPublisher, DeliveryEventPublisher, createKafka, kafkaReadinessCheck, kafkaSettings } from '@herald/kafka';
 import { DEFAULT_RETENTION, FairShare, Worker, createQueue, createRedis, deliveryJobOptions, jobOptions, queueBacklog, waitUntilReady, warnUnlessNoEviction } from '@herald/queues';
 import { Gauge, Health, Lifecycle, createMetricsRegistry, startHealthServer, type Logger } from '@herald/runtime';
@@ -18,7 +18,7 @@ import { ReplayRepository, TrackingService, createPrismaClient } from '@herald/t
 import { Backpressure } from './backpressure';
 import type { BridgeConfig } from './config';
 import { createNorthHandler } from './north/north-handler';
-import { createMainQueueProcessor } from './processors/main-queue-processor';
+import { createMainQueueProcessor, createRouter } from './processors/main-queue-processor';
 import { Reconciler } from './reconciler';
 import { createSouthHandler } from './south/south-handler';
 
@@ -62,7 +62,7 @@ export async function runBridge(config: BridgeConfig, logger: Logger): Promise<L
   // Queues.
   const retention = { ...DEFAULT_RETENTION, keepCompleted: config.KEEP_COMPLETED_JOBS, keepFailed: config.KEEP_FAILED_JOBS };
   const queueSettings = { connection: producerRedis, prefix: config.QUEUE_PREFIX };
-  const notificationQueue = createQueue<NotificationJob>(Queues.Notification, {
+  const notificationQueue = createQueue<NotificationBatchJob | NotificationJob>(Queues.Notification, {
     ...queueSettings,
     defaultJobOptions: jobOptions({ attempts: 25, backoffMs: 500, jitter: 0.5 }, retention),
   });
@@ -74,7 +74,8 @@ export async function runBridge(config: BridgeConfig, logger: Logger): Promise<L
 
   // The main queue processor.
   const reporter = new DeliveryEventPublisher(producer, prefix);
-  const processor = createMainQueueProcessor({ email: emailQueue, sms: smsQueue, reporter, fairShare: new FairShare(producerRedis, config.QUEUE_PREFIX) });
+  const routing = { email: emailQueue, sms: smsQueue, reporter, fairShare: new FairShare(producerRedis, config.QUEUE_PREFIX) };
+  const processor = createMainQueueProcessor(routing);
   const worker = new Worker(Queues.Notification, (job) => processor(job), {
     connection: workerRedis,
     prefix: config.QUEUE_PREFIX,
@@ -82,7 +83,10 @@ export async function runBridge(config: BridgeConfig, logger: Logger): Promise<L
     maxStalledCount: 10,
   });
   worker.on('error', (err) => logger.error({ err, queue: Queues.Notification }, 'worker error'));
-  worker.on('failed', (job, err) => logger.warn({ err, jobId: job?.id, messageId: job?.data.messageId, attemptsMade: job?.attemptsMade, queue: Queues.Notification }, 'routing attempt failed'));
+  worker.on('failed', (job, err) => {
+    const data = job?.data as Partial<NotificationJob & NotificationBatchJob> | undefined;
+    logger.warn({ err, jobId: job?.id, ...(data?.messageId ? { messageId: data.messageId } : { messages: data?.messages?.length }), attemptsMade: job?.attemptsMade, queue: Queues.Notification }, 'routing attempt failed');
+  });
   lifecycle.onShutdown('main queue worker', () => worker.close());
 
   // The consumers.
@@ -147,7 +151,7 @@ export async function runBridge(config: BridgeConfig, logger: Logger): Promise<L
     intervalMs: config.RECONCILE_INTERVAL_MS,
     batch: config.RECONCILE_BATCH,
     claimStale: (staleMs, limit) => replays.claimStale(staleMs, limit),
-    route: (job) => processor(job),
+    route: createRouter(routing),
     logger: logger.child({ component: 'reconciler' }),
   });
   reconciler.start();

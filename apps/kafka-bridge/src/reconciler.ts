@@ -14,7 +14,7 @@ export interface ReconcilerOptions {
   intervalMs: number;
   batch: number;
   claimStale: (staleMs: number, limit: number) => Promise<NotificationJob[]>;
-  route: (job: { data: NotificationJob }) => Promise<unknown>;
+  route: (messages: readonly NotificationJob[]) => Promise<unknown>;
   logger: Logger;
 }
 
@@ -29,11 +29,8 @@ export class Reconciler {
   /** One round: claims stale deliveries and routes them; returns how many. */
   async runOnce(): Promise<number> {
     const jobs = await this.options.claimStale(this.options.staleMs, this.options.batch);
-    let count = 0;
-    for (const job of jobs) {
-      await this.options.route({ data: job });
-      count += job.deliveries.length;
-    }
+    if (jobs.length) await this.options.route(jobs);
+    const count = jobs.reduce((n, job) => n + job.deliveries.length, 0);
     if (count) this.options.logger.info({ deliveries: count }, 'reconciler routed stale deliveries again');
     this.rerouted += count;
     return count;

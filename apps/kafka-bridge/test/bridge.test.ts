@@ -50,8 +50,12 @@ describe('kafka-bridge', () => {
     await send([{ key: event.messageId, value: JSON.stringify(event) }]);
     const email = deliveryIdFor(event.messageId, 'email');
     const sms = deliveryIdFor(event.messageId, 'sms');
-    const view = await stack.waitForMessage(event.messageId, (m) => m.deliveries.every((d) => d.status === 'queued'), 20_000);
-    expect(view.deliveries.map((d) => d.id)).toEqual([email, sms]);
+    // Recorded queued, then routed: the router's "queued" reports are in history once the channel jobs exist.
+    const view = await stack.waitForMessage(event.messageId, (m) => m.history.filter((h) => h.type === 'queued').length === 2, 20_000);
+    expect(view.deliveries.map((d) => [d.id, d.status])).toEqual([
+      [email, 'queued'],
+      [sms, 'queued'],
+    ]);
     expect(await jobIds(Queues.Email)).toContain(deliveryJobId(email, 0));
     expect(await jobIds(Queues.Sms)).toContain(deliveryJobId(sms, 0));
   }, 30_000);
@@ -62,11 +66,11 @@ describe('kafka-bridge', () => {
     await send([record]);
     await send([record, record]);
     const email = deliveryJobId(deliveryIdFor(event.messageId, 'email'), 0);
-    await stack.waitForMessage(event.messageId, (m) => m.deliveries.every((d) => d.status === 'queued'), 20_000);
+    await stack.waitForMessage(event.messageId, (m) => m.history.filter((h) => h.type === 'queued').length === 2, 20_000);
     // A later message, so that the duplicates are behind us in the partition order.
     const marker = accepted();
     await send([{ key: event.messageId, value: JSON.stringify(marker) }]);
-    await stack.waitForMessage(marker.messageId, (m) => m.deliveries.every((d) => d.status === 'queued'), 20_000);
+    await stack.waitForMessage(marker.messageId, (m) => m.history.filter((h) => h.type === 'queued').length === 2, 20_000);
     expect((await jobIds(Queues.Email)).filter((id) => id === email)).toHaveLength(1);
     const view = await stack.message(event.messageId);
     expect(view?.history.filter((h) => h.type === 'queued')).toHaveLength(2);

@@ -3,13 +3,14 @@ import { NorthEvent } from './events/north';
 import { DeliveryEvent } from './events/south';
 import { ReceiptEvent } from './events/receipts';
 import { NorthRequest } from './http/north';
-import { EmailJob, NotificationJob, SmsJob } from './jobs/jobs';
+import { EmailJob, NotificationBatchJob, NotificationJob, SmsJob } from './jobs/jobs';
 import { createValidator } from './validation';
 
 export const northRequestValidator = createValidator('NorthRequest', NorthRequest);
 export const northEventValidator = createValidator('NorthEvent', NorthEvent);
 export const deliveryEventValidator = createValidator('DeliveryEvent', DeliveryEvent);
 export const notificationJobValidator = createValidator('NotificationJob', NotificationJob);
+export const notificationBatchJobValidator = createValidator('NotificationBatchJob', NotificationBatchJob);
 export const emailJobValidator = createValidator('EmailJob', EmailJob);
 export const smsJobValidator = createValidator('SmsJob', SmsJob);
 export const receiptEventValidator = createValidator('ReceiptEvent', ReceiptEvent);

@@ -39,10 +39,7 @@ describe('channelProcessor (EmailProcessor, SmsProcessor)', () => {
     const { processor, events, claims } = setup(async () => ({ providerMessageId: '<id@x>' }));
     await expect(processor({ id: 'job-1', data: job() }, 'token-9')).resolves.toMatchObject({ kind: 'sent', providerMessageId: '<id@x>' });
     expect(claims).toEqual([expect.stringMatching(/\/job-1\/token-9$/)]);
-    expect(events.map((e) => [e.channel, e.type])).toEqual([
-      ['email', 'sending'],
-      ['email', 'sent'],
-    ]);
+    expect(events.map((e) => [e.channel, e.type])).toEqual([['email', 'sent']]);
   });
 
   it('refuses a job that breaks its contract before touching anything', async () => {

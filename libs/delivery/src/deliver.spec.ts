@@ -93,14 +93,14 @@ const permanent = () => new ProviderError('550 mailbox unavailable', { code: 'SM
 const unknown = () => new ProviderError('socket reset', { code: 'ESOCKET', permanent: false, outcomeUnknown: true });
 
 describe('deliver', () => {
-  it('claims, sends, marks sent and reports sending then sent', async () => {
+  it('claims, sends, marks sent and reports sent (the claim records sending: no event of its own)', async () => {
     const provider = new ScriptedProvider([{ providerMessageId: '<x@y>' }]);
     const { d, ledger, reporter } = deps(provider);
     const j = job();
     await expect(deliver(j, { holder: 'w1' }, d)).resolves.toEqual({ kind: 'sent', attempt: 1, providerMessageId: '<x@y>' });
-    expect(reporter.types()).toEqual(['sending', 'sent']);
+    expect(reporter.types()).toEqual(['sent']);
     expect(ledger.rows.get(j.deliveryId)?.state).toBe('sent');
-    expect(reporter.events[1]).toMatchObject({ providerMessageId: '<x@y>', provider: 'scripted', attempt: 1, deliveryId: j.deliveryId });
+    expect(reporter.events[0]).toMatchObject({ providerMessageId: '<x@y>', provider: 'scripted', attempt: 1, deliveryId: j.deliveryId });
   });
 
   it('never sends again once sent: a re-delivered job only reports sent again, with the same event id', async () => {
@@ -145,8 +145,8 @@ describe('deliver', () => {
     expect(error).toBeInstanceOf(RetryLaterError);
     expect((error as RetryLaterError).retryDelayMs).toBe(1_000);
     expect(ledger.rows.get(j.deliveryId)?.state).toBe('released');
-    expect(reporter.types()).toEqual(['sending', 'attempt_failed']);
-    expect(reporter.events[1]).toMatchObject({ error: { code: 'ECONNREFUSED', permanent: false }, retryAt: '2026-01-01T00:00:01.000Z' });
+    expect(reporter.types()).toEqual(['attempt_failed']);
+    expect(reporter.events[0]).toMatchObject({ error: { code: 'ECONNREFUSED', permanent: false }, retryAt: '2026-01-01T00:00:01.000Z' });
     await expect(deliver(j, { holder: 'w1' }, d)).resolves.toMatchObject({ kind: 'sent', attempt: 2 });
   });
 
@@ -157,7 +157,7 @@ describe('deliver', () => {
     await expect(deliver(job(), { holder: 'w1' }, d)).rejects.toBeInstanceOf(RetryLaterError);
     const shown = JSON.stringify(reporter.events);
     expect(shown).not.toMatch(/10\.1\.2\.3|smtp\.internal/);
-    expect(reporter.events[1]?.error).toEqual({ code: 'ECONNREFUSED', message: 'the provider refused the connection', permanent: false });
+    expect(reporter.events[0]?.error).toEqual({ code: 'ECONNREFUSED', message: 'the provider refused the connection', permanent: false });
     expect(logged).toContainEqual(expect.objectContaining({ code: 'ECONNREFUSED', providerError: 'connect ECONNREFUSED 10.1.2.3:25 (smtp.internal.example)' }));
   });
 
@@ -174,8 +174,8 @@ describe('deliver', () => {
     const j = job();
     await expect(deliver(j, { holder: 'w1' }, d)).rejects.toBeInstanceOf(DeliveryFailedError);
     expect(ledger.rows.get(j.deliveryId)?.state).toBe('failed');
-    expect(reporter.types()).toEqual(['sending', 'failed']);
-    expect(reporter.events[1]?.error).toEqual({ code: 'SMTP_550', message: 'the mail server refused the message (SMTP 550)', permanent: true });
+    expect(reporter.types()).toEqual(['failed']);
+    expect(reporter.events[0]?.error).toEqual({ code: 'SMTP_550', message: 'the mail server refused the message (SMTP 550)', permanent: true });
     await expect(deliver(j, { holder: 'w1' }, d)).resolves.toMatchObject({ kind: 'skipped' });
     expect(provider.calls).toBe(1);
   });
@@ -189,7 +189,7 @@ describe('deliver', () => {
     expect(error).toBeInstanceOf(DeliveryFailedError);
     expect(error.message).toBe('gave up after 3 attempts: the provider refused the connection');
     expect(provider.calls).toBe(3);
-    expect(reporter.types()).toEqual(['sending', 'attempt_failed', 'sending', 'attempt_failed', 'sending', 'attempt_failed', 'failed']);
+    expect(reporter.types()).toEqual(['attempt_failed', 'attempt_failed', 'attempt_failed', 'failed']);
   });
 
   it('fails a delivery older than the maximum age without calling the provider', async () => {
@@ -254,19 +254,11 @@ describe('deliver', () => {
     });
   });
 
-  it('reports sending again with the outcome when the first report failed, so history is complete', async () => {
-    const provider = new ScriptedProvider([{ providerMessageId: 'x' }]);
-    const { d, reporter } = deps(provider);
-    reporter.failNext = 1;
-    await deliver(job(), { holder: 'w1' }, d);
-    expect(reporter.types()).toEqual(['sending', 'sent']);
-  });
-
   it('fails the attempt (to be retried) when the outcome cannot be reported, and the retry only reports', async () => {
     const provider = new ScriptedProvider([{ providerMessageId: 'x' }]);
     const { d, reporter } = deps(provider);
     const j = job();
-    reporter.failNext = 2;
+    reporter.failNext = 1;
     await expect(deliver(j, { holder: 'w1' }, d)).rejects.toThrow('Kafka is down');
     await expect(deliver(j, { holder: 'w1' }, d)).resolves.toMatchObject({ kind: 'already-sent' });
     expect(provider.calls).toBe(1);
@@ -277,7 +269,7 @@ describe('deliver', () => {
     const provider = new ScriptedProvider([permanent()]);
     const { d, reporter } = deps(provider);
     const j = job();
-    reporter.failNext = 2;
+    reporter.failNext = 1;
     await expect(deliver(j, { holder: 'w1' }, d)).rejects.toThrow('Kafka is down');
     await expect(deliver(j, { holder: 'w1' }, d)).resolves.toMatchObject({ kind: 'skipped' });
     expect(reporter.events).toEqual([expect.objectContaining({ type: 'failed', error: { code: 'SMTP_550', message: 'the mail server refused the message (SMTP 550)', permanent: true } })]);

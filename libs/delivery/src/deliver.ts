@@ -13,7 +13,7 @@
  *                          or rely on its deduplication; else policy
  *     claimed           -> send
  *   send:
- *     ok                -> ledger sent, report sending + sent
+ *     ok                -> ledger sent, report sent
  *     permanent error   -> ledger failed, report failed, DeliveryFailedError
  *     throttled (429)   -> provider paused for the time it asked, ledger released without
  *                          spending an attempt, ProviderThrottledError: wait
@@ -21,8 +21,8 @@
  *                          the outcome is unknown), report attempt_failed with the retry time,
  *                          RetryLaterError
  *
- * "sending" is reported while the provider call runs, so it costs no latency; if that report
- * failed it is sent again with the outcome.
+ * "sending" is not reported as an event: the ledger's claim records it (tracking shows a delivery
+ * whose claim is held as sending), which saves a Kafka record and a database update per attempt.
  */
 import { makeDeliveryEvent, suppressionAddress, type Channel, type DeliveryError, type DeliveryEvent, type DeliveryJob } from '@herald/contracts';
 import { backoffDelayMs } from '@herald/runtime';
@@ -170,18 +170,12 @@ export async function deliver<J extends DeliveryJob>(job: J, context: AttemptCon
   // The attempts that count against DELIVERY_MAX_ATTEMPTS (calls a provider throttled do not).
   const charged = claim.charged;
   const probe = route.probe && provider === route.provider;
-  const sending = event('sending', attempt, { provider: provider.name });
-  const sendingReported = reporter.report([sending]).then(
-    () => true,
-    () => false,
-  );
   const signal = context.signal ? AbortSignal.any([context.signal, AbortSignal.timeout(policy.sendTimeoutMs)]) : AbortSignal.timeout(policy.sendTimeoutMs);
   let receipt;
   try {
     receipt = await provider.send(job, signal);
   } catch (caught) {
     const error = asProviderError(caught);
-    const pending = (await sendingReported) ? [] : [sending];
     // The provider's own text stays in the log; the events (what clients see) carry Herald's summary.
     log.info({ ...ids, attempt, provider: provider.name, code: error.code, permanent: error.permanent, outcomeUnknown: error.outcomeUnknown, providerError: error.message }, 'provider call failed');
     const detail: DeliveryError = { code: error.code, message: error.summary, permanent: error.permanent, ...(error.permanent && error.suppress ? { suppress: error.suppress } : {}) };
@@ -192,35 +186,33 @@ export async function deliver<J extends DeliveryJob>(job: J, context: AttemptCon
       await router.record(provider.name, 'throttled', { probe, retryAfterMs: pauseMs });
       await ledger.release(job.deliveryId, context.holder, ledgerErrorText(detail), { throttled: true });
       const until = new Date(now().getTime() + pauseMs);
-      await reporter.report([...pending, event('attempt_failed', attempt, { error: detail, retryAt: until, provider: provider.name })]);
+      await reporter.report([event('attempt_failed', attempt, { error: detail, retryAt: until, provider: provider.name })]);
       throw new ProvidersUnavailableError(until, `${provider.name} asked Herald to slow down`);
     }
     await router.record(provider.name, error.permanent ? 'permanent' : 'transient', { probe });
     if (error.permanent) {
-      const attempt = await recordFailure({ ...ids, provider: provider.name }, detail, deps, now, pending);
+      const attempt = await recordFailure({ ...ids, provider: provider.name }, detail, deps, now);
       log.warn({ ...ids, code: detail.code, attempt }, 'delivery failed');
       throw new DeliveryFailedError(detail.code, detail.message);
     }
     const delay = Math.max(error.retryAfterMs ?? 0, backoffDelayMs(charged, policy.backoff, deps.random));
     const retryAt = new Date(now().getTime() + delay);
     if (charged >= policy.maxAttempts) {
-      return fail({ code: error.code, message: `gave up after ${charged} attempts: ${error.summary}`, permanent: true }, [...pending, event('attempt_failed', attempt, { error: detail })]);
+      return fail({ code: error.code, message: `gave up after ${charged} attempts: ${error.summary}`, permanent: true }, [event('attempt_failed', attempt, { error: detail })]);
     }
     if (retryAt.getTime() - Date.parse(job.acceptedAt) > policy.maxAgeMs) {
       return fail({ code: 'EXPIRED', message: `not sent within ${Math.round(policy.maxAgeMs / 1000)} s of acceptance; last error ${error.code}: ${error.summary}`, permanent: true }, [
-        ...pending,
         event('attempt_failed', attempt, { error: detail }),
       ]);
     }
     // Definitely not sent: free the claim. Outcome unknown: keep it; once the lease runs out the
     // next attempt finds the delivery in doubt and checks before sending again.
     if (!error.outcomeUnknown) await ledger.release(job.deliveryId, context.holder, ledgerErrorText(detail));
-    await reporter.report([...pending, event('attempt_failed', attempt, { error: detail, retryAt, provider: provider.name })]);
+    await reporter.report([event('attempt_failed', attempt, { error: detail, retryAt, provider: provider.name })]);
     throw new RetryLaterError(`${error.code}: ${error.summary}`, error.code, delay, provider.name);
   }
   await router.record(provider.name, 'success', { probe });
   await ledger.markSent(job.deliveryId, receipt.providerMessageId);
-  const pending = (await sendingReported) ? [] : [sending];
-  await reporter.report([...pending, event('sent', attempt, { providerMessageId: receipt.providerMessageId, provider: provider.name })]);
+  await reporter.report([event('sent', attempt, { providerMessageId: receipt.providerMessageId, provider: provider.name })]);
   return { kind: 'sent', attempt, providerMessageId: receipt.providerMessageId };
 }

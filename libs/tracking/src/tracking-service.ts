@@ -6,7 +6,8 @@
  * - updateStatus: status events from south-updates, applied in batches. History rows are stored
  *   once per event id; delivery rows only move forward (status_rank rises) within their current
  *   generation, so late, repeated or reordered events never take a delivery back.
- * - getMessage: the API view of a message.
+ * - getMessage: the API view of a message (a delivery whose ledger claim is held shows as sending:
+ *   workers record that in the ledger, not as an event).
  */
 import {
   CHANNELS,
@@ -66,7 +67,9 @@ export class TrackingService {
   }
 
   /**
-   * Records accepted messages and their deliveries (status accepted). Re-recording is a no-op.
+   * Records accepted messages and their deliveries, queued: the bridge adds them to
+   * NotificationQueue in the same step (before it commits the Kafka offsets), so the "queued" the
+   * router reports later only adds history. Re-recording is a no-op.
    *
    * Raw SQL over unnest() rather than createMany: the bridge records up to NORTH_BATCH_SIZE
    * messages at once, and Prisma 7's query compiler spent about 20 ms of CPU per message building
@@ -92,8 +95,8 @@ export class TrackingService {
         ) AS m(id, client, idempotency_key, accepted_at, channels, recipient, content, metadata)
         ON CONFLICT DO NOTHING`,
       this.prisma.$executeRaw`
-        INSERT INTO deliveries (id, message_id, channel, status, status_rank, created_at, updated_at)
-        SELECT d.id, d.message_id, d.channel, 'accepted', ${statusRank('accepted')}, d.at, d.at
+        INSERT INTO deliveries (id, message_id, channel, status, status_rank, created_at, updated_at, queued_at)
+        SELECT d.id, d.message_id, d.channel, 'queued', ${statusRank('queued')}, d.at, d.at, now()
         FROM unnest(${d((x) => x.id)}::uuid[], ${d((x) => x.messageId)}::uuid[], ${d((x) => x.channel)}::text[], ${d((x) => new Date(x.at))}::timestamptz[])
           AS d(id, message_id, channel, at)
         ON CONFLICT DO NOTHING`,
@@ -144,7 +147,11 @@ export class TrackingService {
           ${u('attempts')}::int[], ${u('providerMessageId')}::text[], ${u('provider')}::text[], ${u('lastError')}::text[], ${u('lastErrorCode')}::text[],
           ${u('queuedAt')}::timestamptz[], ${u('sentAt')}::timestamptz[], ${u('deliveredAt')}::timestamptz[], ${u('failedAt')}::timestamptz[]
         ) AS u(id, generation, status, rank, attempts, provider_message_id, provider, last_error, last_error_code, queued_at, sent_at, delivered_at, failed_at)
-        WHERE d.id = u.id AND d.generation = u.generation`,
+        WHERE d.id = u.id AND d.generation = u.generation
+          -- Only rows the batch changes: a repeated or already-known fact rewrites nothing.
+          AND (u.rank > d.status_rank OR u.attempts > d.attempts
+               OR (u.provider_message_id IS NOT NULL AND u.provider_message_id IS DISTINCT FROM d.provider_message_id)
+               OR (u.last_error IS NOT NULL AND u.last_error IS DISTINCT FROM d.last_error))`,
       ...(refused.length ? [this.prisma.$executeRaw(suppressRefusedRecipients(refused))] : []),
       ...(sentIds.length ? [this.prisma.$executeRaw(applyWaitingReceipts(sentIds))] : []),
     ]);
@@ -187,7 +194,7 @@ export class TrackingService {
   async getMessage(id: string, client?: string): Promise<MessageView | null> {
     const message = await this.prisma.message.findUnique({
       where: { id },
-      include: { deliveries: true },
+      include: { deliveries: { include: { ledger: { select: { state: true, generation: true } } } } },
     });
     if (!message || (client !== undefined && message.client !== client)) return null;
     const events = await this.prisma.deliveryEvent.findMany({
@@ -201,7 +208,8 @@ export class TrackingService {
       .map((d) => ({
         id: d.id,
         channel: d.channel as Channel,
-        status: d.status as DeliveryStatus,
+        // "sending" is the ledger's: a worker holds the claim of this generation right now.
+        status: statusRank(d.status as DeliveryStatus) < statusRank('sending') && d.ledger?.state === 'claimed' && d.ledger.generation === d.generation ? 'sending' : (d.status as DeliveryStatus),
         attempts: d.attempts,
         generation: d.generation,
         providerMessageId: d.providerMessageId,

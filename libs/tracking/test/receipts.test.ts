@@ -82,7 +82,7 @@ describe('provider receipts', () => {
   it('keeps a receipt that comes before its send is recorded, and applies it when the send is', async () => {
     const { messageId, providerMessageId, sent } = await sentEmail({ send: false });
     expect(await tracking.applyReceipts([receipt(providerMessageId)])).toMatchObject({ stored: 1, applied: 0, derived: { events: [] } });
-    expect((await delivery(messageId)).delivery?.status).toBe('accepted');
+    expect((await delivery(messageId)).delivery?.status).toBe('queued');
     const applied = await tracking.updateStatus([sent]);
     expect((await delivery(messageId)).delivery?.status).toBe('delivered');
     expect(applied.derived.events.map((e) => e.type)).toEqual(['delivered']);

@@ -1,9 +1,9 @@
 /**
  * north-updates -> tracking + NotificationQueue. For each batch:
  * - records that cannot be parsed or validated go to the dead-letter topic;
- * - accepted messages are recorded in tracking, then added to NotificationQueue with the message
- *   id as job id;
- * - replay requests move failed deliveries to their next generation and add their jobs.
+ * - accepted messages are recorded in tracking (their deliveries queued), then added to
+ *   NotificationQueue as batch jobs (one per batch of records, bounded in messages and bytes);
+ * - replay requests move failed deliveries to their next generation and join the same jobs.
  * The handler returns only when all of it is durable, and only then does the consumer commit the
  * batch's offsets: a crash anywhere before means the batch comes again, and every step is
  * idempotent. A record that the database refuses for what it contains is set aside to the
@@ -12,10 +12,11 @@
 import {
   deliveryIdFor,
   northEventValidator,
-  type DeliveriesReplayedEvent,
   type MessageAcceptedEvent,
   type NorthEvent,
+  type NotificationBatchJob,
   type NotificationJob,
+  NOTIFICATION_BATCH_MAX,
 } from '@herald/contracts';
 import type { BatchHandler, ConsumedRecord, DeadLetterPublisher } from '@herald/kafka';
 import type { Logger } from '@herald/runtime';
@@ -23,7 +24,33 @@ import { isPermanentDataError } from '@herald/tracking';
 import { decodeRecords } from '../decode';
 
 export interface NotificationEnqueuer {
-  addBulk(jobs: Array<{ name: string; data: NotificationJob; opts: { jobId: string } }>): Promise<unknown>;
+  addBulk(jobs: Array<{ name: string; data: NotificationBatchJob; opts: { jobId: string } }>): Promise<unknown>;
+}
+
+/** A batch job stays under about this many bytes of JSON (one Redis value). */
+const BATCH_JOB_BYTES = 1_000_000;
+
+/**
+ * NotificationQueue batch jobs for these messages: at most NOTIFICATION_BATCH_MAX messages and
+ * about BATCH_JOB_BYTES each. Job ids name the Kafka records they came from, so a batch that comes
+ * again adds nothing (and if Kafka cuts it differently, the channel jobs' own ids still dedupe).
+ */
+export function batchJobs(messages: readonly NotificationJob[], idOf: (first: number, last: number) => string) {
+  const jobs: Array<{ name: string; data: NotificationBatchJob; opts: { jobId: string } }> = [];
+  let start = 0;
+  while (start < messages.length) {
+    let end = start;
+    let bytes = 0;
+    while (end < messages.length && end - start < NOTIFICATION_BATCH_MAX) {
+      const size = JSON.stringify(messages[end]).length;
+      if (end > start && bytes + size > BATCH_JOB_BYTES) break;
+      bytes += size;
+      end += 1;
+    }
+    jobs.push({ name: 'notify-batch', data: { v: 1, kind: 'batch', messages: messages.slice(start, end) }, opts: { jobId: idOf(start, end - 1) } });
+    start = end;
+  }
+  return jobs;
 }
 
 export interface NorthTracking {
@@ -92,14 +119,13 @@ export function createNorthHandler(deps: NorthHandlerDeps): BatchHandler {
         logger.warn({ topic: p.record.topic, partition: p.record.partition, offset: p.record.offset, error: p.error }, 'record sent to the dead-letter topic');
       }
     }
-    const jobs = stored.map(({ event }) => ({ name: 'notify', data: toNotificationJob(event), opts: { jobId: event.messageId } }));
-    for (const replay of replays) jobs.push(...(await replayJobs(deps.tracking, replay)));
-    if (jobs.length) await deps.notificationQueue.addBulk(jobs);
+    const messages = stored.map(({ event }) => toNotificationJob(event));
+    for (const replay of replays) messages.push(...(await deps.tracking.applyReplay(replay.deliveries, new Date(replay.requestedAt))));
+    const first = records[0];
+    const last = records[records.length - 1];
+    // BullMQ job ids may not contain ':'.
+    const origin = first && last ? `${first.topic}.p${first.partition}.o${first.offset}-${last.offset}` : 'none';
+    if (messages.length) await deps.notificationQueue.addBulk(batchJobs(messages, (a, b) => `batch.${origin}.m${a}-${b}`));
     if (stored.length || replays.length) logger.debug({ messages: stored.length, replays: replays.length }, 'north batch recorded and queued');
   };
-}
-
-async function replayJobs(tracking: NorthTracking, event: DeliveriesReplayedEvent) {
-  const jobs = await tracking.applyReplay(event.deliveries, new Date(event.requestedAt));
-  return jobs.map((data) => ({ name: 'notify', data, opts: { jobId: `${data.messageId}.replay.${event.replayId}` } }));
 }

@@ -38,6 +38,24 @@ export const NotificationJob = Type.Object(
 );
 export type NotificationJob = Static<typeof NotificationJob>;
 
+/** Messages per NotificationQueue batch job at most (and the bridge keeps a job under about 1 MiB). */
+export const NOTIFICATION_BATCH_MAX = 200;
+
+/**
+ * NotificationQueue: several messages at once, as a Kafka batch of north-updates brings them (the
+ * bridge adds one job per batch, the main queue processor routes them with one addBulk per
+ * channel queue). Single-message jobs (NotificationJob) are still routed.
+ */
+export const NotificationBatchJob = Type.Object(
+  {
+    v: Type.Literal(JOB_VERSION),
+    kind: Type.Literal('batch'),
+    messages: Type.Array(NotificationJob, { minItems: 1, maxItems: NOTIFICATION_BATCH_MAX }),
+  },
+  { additionalProperties: false },
+);
+export type NotificationBatchJob = Static<typeof NotificationBatchJob>;
+
 const DeliveryJobBase = {
   v: Type.Literal(JOB_VERSION),
   messageId: Uuid,
