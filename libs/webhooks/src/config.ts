@@ -20,5 +20,12 @@ export function webhookSharedConfigSpec(options: { keyRequired: boolean }) {
         'Allows webhook targets on loopback, private, link-local, CGNAT and unique-local addresses, and http as well as https: for local use only (metadata, multicast and unspecified addresses stay refused). The same in the ingest-api and the webhook-worker.',
       default: false,
     }),
+    WEBHOOK_DNS_SERVERS: v.list({
+      description: 'DNS servers (host or host:port, comma-separated) that resolve webhook targets, at registration and at every connection; empty: the system resolver.',
+      default: [],
+      defaultLabel: '(empty: the system resolver)',
+      item: /^[A-Za-z0-9.\-_:[\]]+$/,
+      hint: 'must be host or host:port items',
+    }),
   };
 }

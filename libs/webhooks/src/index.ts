@@ -4,6 +4,7 @@ export * from './config';
 export * from './ids';
 export * from './outcome';
 export * from './payload';
+export * from './resolver';
 export * from './schedule';
 export * from './secrets';
 export * from './sequence';
