@@ -24,6 +24,7 @@ export interface ReceiverReport {
   duplicates: number;
   rejected: number;
   failedOnPurpose: number;
+  maxInFlight: number;
 }
 
 export class WebhookReceiverProcess {

@@ -35,6 +35,8 @@ export interface ReceiverReport {
   rejected: number;
   /** Calls answered with an injected failure. */
   failedOnPurpose: number;
+  /** The most calls that were in progress at once. */
+  maxInFlight: number;
 }
 
 export interface FaultSettings {
@@ -67,7 +69,8 @@ const MAX_BODY = 1024 * 1024;
 export async function startReceiver(options: ReceiverOptions = {}): Promise<RunningReceiver> {
   let verifiers = (options.secrets ?? []).map((s) => new Webhook(s));
   const events = new Map<string, ReceivedEvent>();
-  const counters = { calls: 0, duplicates: 0, rejected: 0, failedOnPurpose: 0 };
+  const counters = { calls: 0, duplicates: 0, rejected: 0, failedOnPurpose: 0, maxInFlight: 0 };
+  let inFlight = 0;
   let fail: { status: number; until: number; remaining: number } | undefined;
   let slowMs = 0;
 
@@ -148,7 +151,7 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Runn
       if (req.method === 'GET' && path === '/') return json(res, 200, report());
       if (req.method === 'DELETE' && path === '/') {
         events.clear();
-        Object.assign(counters, { calls: 0, duplicates: 0, rejected: 0, failedOnPurpose: 0 });
+        Object.assign(counters, { calls: 0, duplicates: 0, rejected: 0, failedOnPurpose: 0, maxInFlight: 0 });
         return json(res, 200, { cleared: true });
       }
       if (req.method === 'POST' && path === '/_control') {
@@ -160,7 +163,11 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Runn
         }
       }
       if (req.method === 'POST') {
-        receive(req, res, body).catch((error: unknown) => json(res, 500, { error: String(error) }));
+        inFlight += 1;
+        counters.maxInFlight = Math.max(counters.maxInFlight, inFlight);
+        receive(req, res, body)
+          .catch((error: unknown) => json(res, 500, { error: String(error) }))
+          .finally(() => (inFlight -= 1));
         return;
       }
       json(res, 404, { error: 'not found' });
