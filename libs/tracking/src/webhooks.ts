@@ -277,9 +277,11 @@ export class WebhookRepository {
   // --- The worker.
 
   /**
-   * For a batch of status events: the enabled endpoints of each message's client, with the
-   * message's metadata. One statement for the whole batch. Messages without an endpoint (or not
-   * in tracking) are absent.
+   * For a batch of status events: the endpoints of each message's client that take events, with
+   * the message's metadata; one statement for the whole batch. That is the enabled endpoints, and
+   * those Herald disabled (410, failing too long): their events are recorded as skipped, to be
+   * replayed once the owner enables the endpoint again. An endpoint its owner disabled gets
+   * nothing. Messages without an endpoint (or not in tracking) are absent.
    */
   async fanOutTargets(messageIds: readonly string[]): Promise<FanOutTarget[]> {
     if (messageIds.length === 0) return [];
@@ -287,7 +289,7 @@ export class WebhookRepository {
       `SELECT m.id AS message_id, m.client, m.metadata, e.id AS endpoint_id, e.event_types
        FROM (SELECT DISTINCT unnest($1::uuid[]) AS id) AS wanted
        JOIN messages m ON m.id = wanted.id
-       JOIN webhook_endpoints e ON e.client = m.client AND e.enabled`,
+       JOIN webhook_endpoints e ON e.client = m.client AND (e.enabled OR e.disabled_reason IS NOT NULL)`,
       [messageIds],
     );
     return rows.map((r) => ({ messageId: r.message_id, client: r.client, metadata: r.metadata ?? {}, endpointId: r.endpoint_id, eventTypes: r.event_types }));
