@@ -34,7 +34,7 @@ export const configSpec = {
   WEBHOOK_ENDPOINT_RATE_PER_SEC: v.int({ description: 'Calls per second to one endpoint at most, across every webhook-worker; 0 for no limit.', min: 0, default: 100 }),
   WEBHOOK_ENDPOINT_CACHE_MS: v.int({ description: 'How long an endpoint (URL, state, secrets) is cached by a worker before it is read again.', min: 0, max: 60_000, default: 2_000 }),
   WEBHOOK_ATTEMPTS_RETENTION_DAYS: v.int({ description: 'Attempts are kept this many days (GET /v1/webhooks/{id}/attempts, replays), then pruned.', min: 1, max: 365, default: 14 }),
-  SHUTDOWN_GRACE_MS: v.int({ description: 'Time allowed for the drain on SIGTERM (the batch in hand, the calls in flight) before the process exits anyway. Must exceed WEBHOOK_TIMEOUT_MS.', min: 1_000, default: 30_000 }),
+  SHUTDOWN_GRACE_MS: v.int({ description: 'Time allowed for the drain on SIGTERM (the batch in hand, the calls in flight) before the process exits anyway; at least WEBHOOK_TIMEOUT_MS (a call cut short is made again: nothing is lost).', min: 1_000, default: 30_000 }),
 };
 
 export type WebhookWorkerConfig = ConfigOf<typeof configSpec>;
@@ -44,7 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WebhookWorkerC
   kafkaSettings(config); // cross-checks (throws ConfigError)
   const problems: string[] = [];
   if (config.LOCK_DURATION_MS <= config.WEBHOOK_TIMEOUT_MS) problems.push(`LOCK_DURATION_MS (${config.LOCK_DURATION_MS}) must exceed WEBHOOK_TIMEOUT_MS (${config.WEBHOOK_TIMEOUT_MS})`);
-  if (config.SHUTDOWN_GRACE_MS <= config.WEBHOOK_TIMEOUT_MS) problems.push(`SHUTDOWN_GRACE_MS (${config.SHUTDOWN_GRACE_MS}) must exceed WEBHOOK_TIMEOUT_MS (${config.WEBHOOK_TIMEOUT_MS}), so that a drain finishes the calls in flight`);
+  if (config.SHUTDOWN_GRACE_MS < config.WEBHOOK_TIMEOUT_MS) problems.push(`SHUTDOWN_GRACE_MS (${config.SHUTDOWN_GRACE_MS}) must be at least WEBHOOK_TIMEOUT_MS (${config.WEBHOOK_TIMEOUT_MS}), so that a drain finishes the calls in flight`);
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

@@ -39,7 +39,7 @@ export function stageScope(ctx: BenchContext, name: string): Scope {
 }
 
 /** Production defaults that the test harness overrides for tests (it gives every service a pool of 4). */
-const POOL_SIZE: Record<AppName, string> = { 'ingest-api': '4', 'kafka-bridge': '8', 'email-worker': '10', 'sms-worker': '10' };
+const POOL_SIZE: Record<AppName, string> = { 'ingest-api': '4', 'kafka-bridge': '8', 'email-worker': '10', 'sms-worker': '10', 'receipts-api': '4', 'webhook-worker': '10' };
 
 /**
  * node flags for a Herald service: --cpu-prof when profiling (Node 20 refuses it in NODE_OPTIONS;
