@@ -68,6 +68,7 @@ export async function runWebhookWorker(config: WebhookWorkerConfig, logger: Logg
 
   const retention = { ...DEFAULT_RETENTION, keepCompleted: config.KEEP_COMPLETED_JOBS, keepFailed: config.KEEP_FAILED_JOBS };
   const queue = createQueue<WebhookJob>(Queues.Webhook, { connection: producerRedis, prefix: config.QUEUE_PREFIX, defaultJobOptions: deliveryJobOptions(retention) });
+  queue.on('error', (err) => logger.debug({ err }, 'webhook queue connection error'));
   lifecycle.onShutdown('queue', () => queue.close());
   new Gauge({
     name: 'herald_webhook_backlog',

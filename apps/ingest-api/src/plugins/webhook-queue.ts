@@ -21,6 +21,7 @@ async function webhookQueuePlugin(app: FastifyInstance, options: { url: string; 
   const redis = createRedis(options.url, 'producer', options.logger);
   // The webhook-worker decides when a job has had all its calls (its schedule), as the channel workers do.
   const queue = createQueue<WebhookJob>(Queues.Webhook, { connection: redis, prefix: options.prefix, defaultJobOptions: deliveryJobOptions() });
+  queue.on('error', (error) => options.logger.debug({ err: error }, 'webhook queue connection error'));
   app.decorate('webhookJobs', {
     async add(jobs) {
       if (jobs.length === 0) return;
