@@ -17,6 +17,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createAjv } from '@herald/contracts';
 import { kafkaSettings } from '@herald/kafka';
 import { Counter, Health, Histogram, createMetricsRegistry, type Logger, type Registry } from '@herald/runtime';
+import { createLookupAll } from '@herald/webhooks';
 import { DEFAULT_CLIENT, type IngestConfig } from './config';
 import { authenticator, parseApiKeys } from './plugins/auth';
 import database from './plugins/database';
@@ -26,12 +27,15 @@ import openApi from './plugins/openapi';
 import problem from './plugins/problem';
 import { RateLimits, parseRateOverrides, rateLimiter } from './plugins/rate-limit';
 import redis from './plugins/redis';
+import { webhookDocs } from './plugins/webhook-docs';
+import webhookQueue from './plugins/webhook-queue';
 import healthRoutes from './routes/health/index';
 import v1Routes from './routes/v1/index';
 import { RedisIdempotencyStore } from './services/idempotency-store';
 import { MessageService } from './services/message-service';
 import { ReplayService } from './services/replay-service';
 import { SendPolicy, parseSenders } from './services/send-policy';
+import { WebhookService } from './services/webhook-service';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -106,11 +110,12 @@ export async function buildApp(config: IngestConfig, options: BuildOptions): Pro
   // Connections, closed on app.close() in reverse order.
   await app.register(database, { databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, health, logger });
   await app.register(redis, { url: config.REDIS_URL, logger });
+  await app.register(webhookQueue, { url: config.REDIS_URL, prefix: config.QUEUE_PREFIX, logger });
   await app.register(kafka, { settings: kafkaSettings(config), topicPrefix: config.KAFKA_TOPIC_PREFIX, sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS, bodyLimit: config.BODY_LIMIT_BYTES, health, logger });
 
   await app.register(problem, { bodyLimit: config.BODY_LIMIT_BYTES });
   await app.register(jsonBody);
-  await app.register(openApi, { version: options.version ?? '0.1.0' });
+  await app.register(openApi, { version: options.version ?? '0.1.0', webhooks: webhookDocs });
   await app.register(healthRoutes, { health, metrics });
 
   if (config.AUTH_DISABLED) logger.warn('authentication is switched off (AUTH_DISABLED=true): every request is the client "default"; never expose this API like this');
@@ -139,6 +144,13 @@ export async function buildApp(config: IngestConfig, options: BuildOptions): Pro
     reader: app.tracking,
     replays: new ReplayService(app.replays, app.northPublisher),
     suppressions: app.suppressions,
+    webhooks: new WebhookService({
+      repository: app.webhookEndpoints,
+      secretsKey: config.WEBHOOK_SECRETS_KEY,
+      rules: { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_TARGETS },
+      jobs: app.webhookJobs,
+      lookup: createLookupAll({ servers: config.WEBHOOK_DNS_SERVERS, timeoutMs: 3_000 }),
+    }),
   });
   return app;
 }

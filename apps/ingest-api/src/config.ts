@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { kafkaConfigSpec, kafkaSettings } from '@herald/kafka';
 import { ConfigError, LOG_LEVELS, parseConfig, v, type ConfigOf } from '@herald/runtime';
+import { webhookSharedConfigSpec } from '@herald/webhooks';
 
 export const configSpec = {
   ...kafkaConfigSpec({ clientId: 'herald-ingest-api' }),
@@ -72,6 +73,8 @@ export const configSpec = {
   RESTART_BACKOFF_MS: v.int({ description: 'Cluster primary: first delay before restarting a worker that died (doubles per crash).', min: 10, default: 500 }),
   CRASH_LOOP_RESTARTS: v.int({ description: 'Cluster primary: a worker that dies more than this many times within CRASH_LOOP_WINDOW_MS is not restarted again.', min: 1, default: 5 }),
   CRASH_LOOP_WINDOW_MS: v.int({ description: 'Cluster primary: window for counting crashes.', min: 1_000, default: 60_000 }),
+  ...webhookSharedConfigSpec({ keyRequired: false }),
+  QUEUE_PREFIX: v.string({ description: 'BullMQ key prefix of the WebhookQueue, where webhook tests and replays go (must match the webhook-worker).', default: 'herald' }),
 };
 
 export type IngestConfig = ConfigOf<typeof configSpec>;

@@ -13,6 +13,12 @@ export const ErrorCodes = {
   MessageNotFound: 'HERALD_ERR_MESSAGE_NOT_FOUND',
   SuppressionNotFound: 'HERALD_ERR_SUPPRESSION_NOT_FOUND',
   SuppressionShared: 'HERALD_ERR_SUPPRESSION_SHARED',
+  WebhookNotFound: 'HERALD_ERR_WEBHOOK_NOT_FOUND',
+  WebhookAttemptNotFound: 'HERALD_ERR_WEBHOOK_ATTEMPT_NOT_FOUND',
+  WebhookTargetRefused: 'HERALD_ERR_WEBHOOK_TARGET_REFUSED',
+  WebhookDisabled: 'HERALD_ERR_WEBHOOK_DISABLED',
+  WebhookLimit: 'HERALD_ERR_WEBHOOK_LIMIT',
+  WebhooksUnavailable: 'HERALD_ERR_WEBHOOKS_UNAVAILABLE',
   IdempotencyMismatch: 'HERALD_ERR_IDEMPOTENCY_KEY_REUSED',
   IdempotencyInProgress: 'HERALD_ERR_IDEMPOTENCY_KEY_IN_PROGRESS',
   Unauthorized: 'HERALD_ERR_UNAUTHORIZED',
@@ -62,6 +68,15 @@ export const problems = {
   suppressionNotFound: () => new HttpProblemError(404, ErrorCodes.SuppressionNotFound, 'Not on the suppression list', 'This recipient is not on your suppression list.'),
   suppressionShared: () =>
     new HttpProblemError(409, ErrorCodes.SuppressionShared, 'Opt-out for every client', 'The recipient opted out of every sender of this deployment (e.g. replied STOP); it can only opt in again at the provider.'),
+  webhookNotFound: (id: string) => new HttpProblemError(404, ErrorCodes.WebhookNotFound, 'Webhook endpoint not found', `You have no webhook endpoint with id ${id}.`),
+  webhookAttemptNotFound: (id: string) => new HttpProblemError(404, ErrorCodes.WebhookAttemptNotFound, 'Webhook attempt not found', `This endpoint has no attempt with id ${id} (attempts are kept for a limited time).`),
+  webhookTargetRefused: (errors: FieldError[]) =>
+    new HttpProblemError(422, ErrorCodes.WebhookTargetRefused, 'Webhook target refused', errors.map((e) => `${e.field} ${e.message}`).join('; '), errors),
+  webhookDisabled: () =>
+    new HttpProblemError(409, ErrorCodes.WebhookDisabled, 'Webhook endpoint disabled', 'The endpoint is disabled: enable it (PATCH {"enabled": true}) first.'),
+  webhookLimit: (max: number) => new HttpProblemError(409, ErrorCodes.WebhookLimit, 'Too many webhook endpoints', `A client may have at most ${max} webhook endpoints; delete one first.`),
+  webhooksUnavailable: () =>
+    new HttpProblemError(503, ErrorCodes.WebhooksUnavailable, 'Webhooks not available', 'This deployment has no key for webhook secrets (WEBHOOK_SECRETS_KEY); ask its operator.', undefined, { 'retry-after': '3600' }),
   idempotencyMismatch: () =>
     new HttpProblemError(422, ErrorCodes.IdempotencyMismatch, 'Idempotency-Key reused with a different body', 'This Idempotency-Key was used for a different request; use a new key for a new message.'),
   idempotencyInProgress: () =>

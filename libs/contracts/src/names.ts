@@ -21,6 +21,8 @@ export const Queues = {
   Notification: 'NotificationQueue',
   Email: 'EmailQueue',
   Sms: 'SmsQueue',
+  /** webhook-worker: one status event for one client endpoint (status callbacks). */
+  Webhook: 'WebhookQueue',
 } as const;
 export type QueueName = (typeof Queues)[keyof typeof Queues];
 
@@ -30,6 +32,8 @@ export const ConsumerGroups = {
   Bridge: 'herald-bridge',
   /** kafka-bridge: south-updates into tracking. */
   Tracking: 'herald-tracking',
+  /** webhook-worker: south-updates into WebhookQueue jobs. */
+  Webhooks: 'herald-webhooks',
 } as const;
 
 /**

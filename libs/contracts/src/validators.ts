@@ -4,6 +4,7 @@ import { DeliveryEvent } from './events/south';
 import { ReceiptEvent } from './events/receipts';
 import { NorthRequest } from './http/north';
 import { EmailJob, NotificationBatchJob, NotificationJob, SmsJob } from './jobs/jobs';
+import { WebhookJob } from './jobs/webhook-job';
 import { createValidator } from './validation';
 
 export const northRequestValidator = createValidator('NorthRequest', NorthRequest);
@@ -14,3 +15,4 @@ export const notificationBatchJobValidator = createValidator('NotificationBatchJ
 export const emailJobValidator = createValidator('EmailJob', EmailJob);
 export const smsJobValidator = createValidator('SmsJob', SmsJob);
 export const receiptEventValidator = createValidator('ReceiptEvent', ReceiptEvent);
+export const webhookJobValidator = createValidator('WebhookJob', WebhookJob);

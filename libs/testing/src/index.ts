@@ -15,4 +15,6 @@ export * from './kafka';
 export * from './redis';
 export * from './load';
 export * from './audit';
+export * from './dns';
+export * from './webhook-receiver';
 export { createTestDatabase, type TestDatabase } from '@herald/tracking/testing';

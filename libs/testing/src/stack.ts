@@ -29,7 +29,7 @@ import { startMaildev, startSmsSink, type Maildev, type SmsSink } from './sinks'
 
 const run = promisify(execFile);
 
-export const APPS = ['ingest-api', 'kafka-bridge', 'email-worker', 'sms-worker', 'receipts-api'] as const;
+export const APPS = ['ingest-api', 'kafka-bridge', 'email-worker', 'sms-worker', 'receipts-api', 'webhook-worker'] as const;
 
 /** The pipeline's own services: what a stack runs unless told otherwise (the receipts-api only when a provider reports receipts). */
 export const CORE_APPS = ['ingest-api', 'kafka-bridge', 'email-worker', 'sms-worker'] as const;
@@ -125,6 +125,8 @@ export class HeraldStack {
   /** The API key of the stack's one API client (ingest-api runs with authentication on, as in production). */
   readonly apiKey = `key-${randomBytes(16).toString('hex')}`;
   readonly apiClient = 'e2e';
+  /** WEBHOOK_SECRETS_KEY of the stack (the ingest-api seals webhook secrets with it, the webhook-worker opens them). */
+  readonly webhookSecretsKey = randomBytes(32).toString('base64');
 
   private constructor(
     readonly name: string,
@@ -224,6 +226,7 @@ export class HeraldStack {
                 RATE_LIMIT_PER_CLIENT: '0',
                 RATE_LIMIT_GLOBAL: '0',
                 REDIS_PREFIX: queuePrefix,
+                WEBHOOK_SECRETS_KEY: stack.webhookSecretsKey,
               }
             : app === 'email-worker'
               ? { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1', ...(sinks ? { SMTP_URL: sinks.maildev.smtpUrl, SMTP_TIMEOUT_MS: '5000', EMAIL_LOOKUP_URL: sinks.maildev.client.webUrl } : {}), ...wired.email }
@@ -231,7 +234,9 @@ export class HeraldStack {
                 ? { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1', ...(sinks ? { SMS_PROVIDER_URL: sinks.sms.url } : {}), ...wired.sms }
                 : app === 'receipts-api'
                   ? { PORT: String(port), HOST: '127.0.0.1', RECEIPTS_PUBLIC_URL: stack.receiptsUrl, RECEIPT_PROVIDERS: receiptProviders.join(','), ...wired.receipts }
-                  : { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1' };
+                  : app === 'webhook-worker'
+                    ? { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1', WEBHOOK_SECRETS_KEY: stack.webhookSecretsKey }
+                    : { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1' };
         const name = i === 1 ? app : `${app}-${i}`;
         const process = new ManagedProcess({
           name,
@@ -283,6 +288,17 @@ export class HeraldStack {
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
     return { status: response.status, headers: response.headers, body: (await response.json()) as T };
+  }
+
+  /** A call to the stack's API as its client: method, path (e.g. /v1/webhooks) and a JSON body. */
+  async api<T = unknown>(method: string, path: string, body?: unknown): Promise<HttpResult<T>> {
+    const response = await fetch(`${this.ingestUrl}${path}`, {
+      method,
+      headers: { ...this.authHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T };
   }
 
   async message(id: string): Promise<MessageView | null> {

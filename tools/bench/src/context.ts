@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { HeraldStack, ManagedProcess, freePort, repoRoot, type CoreAppName } from '@herald/testing';
+import { HeraldStack, ManagedProcess, freePort, repoRoot, type AppName } from '@herald/testing';
 import type { BenchOptions } from './options';
 import type { Progress } from './progress';
 import { Scope } from './scope';
@@ -39,7 +39,7 @@ export function stageScope(ctx: BenchContext, name: string): Scope {
 }
 
 /** Production defaults that the test harness overrides for tests (it gives every service a pool of 4). */
-const POOL_SIZE: Record<CoreAppName, string> = { 'ingest-api': '4', 'kafka-bridge': '8', 'email-worker': '10', 'sms-worker': '10' };
+const POOL_SIZE: Record<AppName, string> = { 'ingest-api': '4', 'kafka-bridge': '8', 'email-worker': '10', 'sms-worker': '10', 'receipts-api': '4', 'webhook-worker': '10' };
 
 /**
  * node flags for a Herald service: --cpu-prof when profiling (Node 20 refuses it in NODE_OPTIONS;
@@ -83,7 +83,7 @@ export async function startService(
   ctx: BenchContext,
   scope: Scope,
   stack: HeraldStack,
-  app: CoreAppName,
+  app: AppName,
   env: Record<string, string> = {},
   onSpawn?: (pid: number | undefined) => void,
 ): Promise<Service> {

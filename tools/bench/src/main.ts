@@ -23,6 +23,7 @@ import { Scope } from './scope';
 import { runBridge } from './stages/bridge';
 import { runE2e } from './stages/e2e';
 import { runIngest } from './stages/ingest';
+import { runWebhook } from './stages/webhook';
 import { runWorker } from './stages/workers';
 import { checkTargets } from './verdicts';
 
@@ -128,6 +129,7 @@ export async function run(argv: readonly string[]): Promise<number> {
     bridge: () => runBridge(ctx),
     email: () => runWorker(ctx, 'email'),
     sms: () => runWorker(ctx, 'sms'),
+    webhook: () => runWebhook(ctx),
   };
   let failed = false;
   try {

@@ -4,7 +4,7 @@ describe('parseOptions', () => {
   it('has full-run defaults, and short ones with --quick', () => {
     const full = parseOptions([], 2);
     expect(full).toMatchObject({ quick: false, durationS: 20, e2eDurationS: 30, rates: [200, 500, 1000], search: true, webConcurrency: 2 });
-    expect(full.stages).toEqual(['ingest', 'bridge', 'email', 'sms', 'e2e']);
+    expect(full.stages).toEqual(['ingest', 'bridge', 'email', 'sms', 'webhook', 'e2e']);
     expect(parseOptions(['--quick'], 2)).toMatchObject({ quick: true, durationS: 5, e2eDurationS: 10, search: false });
   });
 

@@ -7,7 +7,7 @@ import { DEFAULT_MIX, parseMix, type Mix } from './mix';
 import type { StageName } from './results';
 
 export type StageOption = StageName | 'e2e';
-export const ALL_STAGES: readonly StageOption[] = ['ingest', 'bridge', 'email', 'sms', 'e2e'];
+export const ALL_STAGES: readonly StageOption[] = ['ingest', 'bridge', 'email', 'sms', 'webhook', 'e2e'];
 
 export interface BenchOptions {
   quick: boolean;
@@ -41,7 +41,7 @@ export interface BenchOptions {
 export const USAGE = `usage: npm run bench -- [options]
 
   --quick                 short run (under 5 minutes): ${'~'}5 s per stage, e2e 10 s per rate
-  --stages LIST           which stages, comma-separated: ingest,bridge,email,sms,e2e (default: all)
+  --stages LIST           which stages, comma-separated: ingest,bridge,email,sms,webhook,e2e (default: all)
   --duration S            seconds each stage is measured (default 20; quick 5)
   --warmup S              seconds of warm-up before each measurement (default 3; quick 2)
   --e2e-duration S        seconds each end-to-end rate is offered (default 30; quick 10)

@@ -15,6 +15,7 @@ const STAGE_TITLES: Record<StageName, string> = {
   bridge: 'Bridge: north-updates to queued deliveries vs bare kafkajs consumer + BullMQ addBulk',
   email: 'Email worker: sent to SMTP vs bare nodemailer pooled loop',
   sms: 'SMS worker: sent to the HTTP gateway vs bare fetch loop',
+  webhook: 'Webhook worker: signed calls to an HTTP receiver vs bare signed fetch loop',
 };
 
 const num = (v: number | null | undefined, digits = 3): string => {
@@ -56,7 +57,7 @@ function rssCell(r: StageResult): string {
 
 export function stageTable(results: BenchResults): string | null {
   const rows: string[][] = [];
-  for (const stage of ['ingest', 'bridge', 'email', 'sms'] as const) {
+  for (const stage of ['ingest', 'bridge', 'email', 'sms', 'webhook'] as const) {
     const r = results.stages[stage];
     if (!r) continue;
     rows.push([STAGE_TITLES[stage], `${num(r.value)} ${r.unit}`, `${num(r.baseline)} ${r.unit}`, pct(r.ratio), targetCell(stage, r), cpuCell(r), rssCell(r)]);
@@ -161,7 +162,7 @@ export function buildPlot(results: BenchResults): string {
       { kind: 'line', title: 'End to end: deliveries accepted (dashed) and sent (solid) per second', xLabel: 'seconds since the run at this rate started', yLabel: 'deliveries / s', series: throughput },
     );
   }
-  const groups = (['ingest', 'bridge', 'email', 'sms'] as const).flatMap((stage) => {
+  const groups = (['ingest', 'bridge', 'email', 'sms', 'webhook'] as const).flatMap((stage) => {
     const r = results.stages[stage];
     if (!r) return [];
     return [

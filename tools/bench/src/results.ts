@@ -2,8 +2,8 @@
 import type { LatencySummary } from './stats';
 import type { E2eFigure, StageFigure, TargetCheck } from './verdicts';
 
-export type StageName = 'ingest' | 'bridge' | 'email' | 'sms';
-export const STAGE_NAMES: readonly StageName[] = ['ingest', 'bridge', 'email', 'sms'];
+export type StageName = 'ingest' | 'bridge' | 'email' | 'sms' | 'webhook';
+export const STAGE_NAMES: readonly StageName[] = ['ingest', 'bridge', 'email', 'sms', 'webhook'];
 
 /** CPU and memory of one process tree over a measured window. */
 export interface ResourceFigure {

@@ -104,13 +104,14 @@ export const TARGETS = {
   bridge: 0.8,
   email: 0.8,
   sms: 0.8,
+  webhook: 0.8,
   e2eRate: 500,
   e2eP99Ms: 250,
 } as const;
 
-export function checkTargets(stages: Partial<Record<'ingest' | 'bridge' | 'email' | 'sms', StageFigure>>, e2e: readonly E2eFigure[]): TargetCheck[] {
+export function checkTargets(stages: Partial<Record<'ingest' | 'bridge' | 'email' | 'sms' | 'webhook', StageFigure>>, e2e: readonly E2eFigure[]): TargetCheck[] {
   const checks: TargetCheck[] = [];
-  for (const key of ['ingest', 'bridge', 'email', 'sms'] as const) {
+  for (const key of ['ingest', 'bridge', 'email', 'sms', 'webhook'] as const) {
     const figure = stages[key];
     const want = TARGETS[key];
     if (!figure) continue;

@@ -6,13 +6,14 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Health, Logger } from '@herald/runtime';
-import { ReplayRepository, SuppressionRepository, TrackingService, createDatabase } from '@herald/tracking';
+import { ReplayRepository, SuppressionRepository, TrackingService, WebhookRepository, createDatabase } from '@herald/tracking';
 
 declare module 'fastify' {
   interface FastifyInstance {
     tracking: TrackingService;
     replays: ReplayRepository;
     suppressions: SuppressionRepository;
+    webhookEndpoints: WebhookRepository;
   }
 }
 
@@ -29,6 +30,7 @@ async function databasePlugin(app: FastifyInstance, options: DatabasePluginOptio
   app.decorate('tracking', tracking);
   app.decorate('replays', new ReplayRepository(database.prisma));
   app.decorate('suppressions', new SuppressionRepository(database.prisma));
+  app.decorate('webhookEndpoints', new WebhookRepository(database.sql));
   options.health.addReadinessCheck('database', () => tracking.ping(), { critical: false });
   app.addHook('onClose', async () => {
     await database.close();

@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 
-async function openApiPlugin(app: FastifyInstance, options: { version: string }): Promise<void> {
+async function openApiPlugin(app: FastifyInstance, options: { version: string; webhooks?: Record<string, unknown> }): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -17,7 +17,9 @@ async function openApiPlugin(app: FastifyInstance, options: { version: string })
       tags: [
         { name: 'messages', description: 'Send messages and read their status' },
         { name: 'operations', description: 'Health and readiness' },
+        { name: 'webhooks', description: 'Status callbacks to your endpoints, signed to the Standard Webhooks specification' },
       ],
+      ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });

@@ -8,10 +8,12 @@ import type { FastifyPluginAsync, onRequestAsyncHookHandler } from 'fastify';
 import type { MessageReader } from '../../services/message-reader';
 import type { MessageService } from '../../services/message-service';
 import type { ReplayService } from '../../services/replay-service';
+import type { WebhookService } from '../../services/webhook-service';
 import messagesRoutes from '../messages/index';
 import northRoutes from '../north/index';
 import replaysRoutes from '../replays/index';
 import suppressionsRoutes from '../suppressions/index';
+import webhooksRoutes from '../webhooks/index';
 import type { SuppressionRepository } from '@herald/tracking';
 
 export interface V1Options {
@@ -24,6 +26,7 @@ export interface V1Options {
   reader: MessageReader;
   replays: ReplayService;
   suppressions: SuppressionRepository;
+  webhooks: WebhookService;
 }
 
 const v1Routes: FastifyPluginAsync<V1Options> = async (app, options) => {
@@ -33,6 +36,7 @@ const v1Routes: FastifyPluginAsync<V1Options> = async (app, options) => {
   await app.register(messagesRoutes, { reader: options.reader });
   await app.register(replaysRoutes, { service: options.replays, charge: options.charge });
   await app.register(suppressionsRoutes, { suppressions: options.suppressions });
+  await app.register(webhooksRoutes, { service: options.webhooks });
 };
 
 export default v1Routes;

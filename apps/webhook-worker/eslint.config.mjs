@@ -1,0 +1,3 @@
+import base, { allow } from '../../eslint.config.mjs';
+
+export default [...base, ...allow('bullmq')];

@@ -1,0 +1,6 @@
+const { projectJestConfig } = require('../../jest.preset.cjs');
+
+module.exports = {
+  ...projectJestConfig('webhook-worker', __dirname),
+  globalSetup: '<rootDir>/../../tools/platform/src/jest-global-setup.cjs',
+};

@@ -1,0 +1,3 @@
+/** @herald/webhook-receiver: a local receiver of Herald's webhooks, and its registration. */
+export * from './receiver';
+export * from './register';
