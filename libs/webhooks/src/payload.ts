@@ -8,6 +8,7 @@ import {
   WEBHOOK_SCHEMA_VERSION,
   isDeliveryStatus,
   webhookEventType,
+  WEBHOOK_EVENT_TYPES,
   type DeliveryEvent,
   type DeliveryEventPayload,
   type WebhookDeliveryError,
@@ -43,7 +44,10 @@ export function toDeliveryPayload(event: DeliveryEvent, metadata: Metadata): Del
 
 /** Whether an endpoint that asked for `wanted` ("*" or webhook types) gets an event of `type`. */
 export function wantsEvent(wanted: readonly string[], type: DeliveryEvent['type']): boolean {
-  return wanted.includes('*') || wanted.includes(webhookEventType(type));
+  const webhookType = webhookEventType(type);
+  // Types that are not webhook types (a "sending" from a worker of an older version) go nowhere.
+  if (!(WEBHOOK_EVENT_TYPES as readonly string[]).includes(webhookType)) return false;
+  return wanted.includes('*') || wanted.includes(webhookType);
 }
 
 /** Summaries by code, first match wins. */

@@ -13,7 +13,8 @@ import { ChannelSchema, Metadata } from './north';
 export const WEBHOOK_SCHEMA_VERSION = 1;
 
 /** Delivery event types as webhook types ("delivery.sent"); `accepted` never travels as an event. */
-export const WEBHOOK_EVENT_TYPES = DELIVERY_EVENT_TYPES.filter((t) => t !== 'accepted').map((t) => `delivery.${t}` as const);
+// 'accepted' and 'sending' never travel as events (a delivery is recorded queued; the ledger records sending).
+export const WEBHOOK_EVENT_TYPES = DELIVERY_EVENT_TYPES.filter((t) => t !== 'accepted' && t !== 'sending').map((t) => `delivery.${t}` as const);
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /** The type of the event POST /v1/webhooks/{id}/test sends. */
