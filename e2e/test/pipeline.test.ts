@@ -58,7 +58,7 @@ describe('POST /v1/North, email and SMS, end to end', () => {
       expect.objectContaining({ id: smsDelivery, channel: 'sms', status: 'sent', attempts: 1, providerMessageId: sms?.id ?? 'missing', lastError: null }),
     ]);
     for (const delivery of [emailDelivery, smsDelivery]) {
-      expect(view.history.filter((h) => h.deliveryId === delivery).map((h) => h.type)).toEqual(['queued', 'sending', 'sent']);
+      expect(view.history.filter((h) => h.deliveryId === delivery).map((h) => h.type)).toEqual(['queued', 'sent']);
     }
     // Exactly once at each sink.
     expect(await stack.maildev.client.byMessageId(messageId)).toHaveLength(1);

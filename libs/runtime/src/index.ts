@@ -7,4 +7,5 @@ export * from './health-server';
 export * from './metrics';
 export * from './wait';
 export * from './backoff';
+export * from './group-commit';
 export * from './config-docs';

@@ -12,6 +12,7 @@
  *         | failed (permanently, for this generation; a replay's newer generation may claim again).
  */
 import type { ClaimOutcome, ClaimRequest, SendLedgerPort } from '@herald/delivery';
+import { GroupCommit } from '@herald/runtime';
 import type { SqlRunner } from './prisma';
 
 export type { ClaimOutcome } from '@herald/delivery';
@@ -29,24 +30,80 @@ interface LedgerRow {
   expired: boolean;
 }
 
+/** What the batched claim statement answers for each request. */
+interface ClaimAnswer extends Partial<Omit<LedgerRow, 'attempt'>> {
+  delivery_id: string;
+  claimed_attempt: number | null;
+  claimed_throttled: number | null;
+  suppressed: string | null;
+  /** The row as it was before the statement (null: no row). */
+  attempt: number | null;
+  throttled: number | null;
+}
+
+export interface SendLedgerOptions {
+  /** Claims (and marks) of concurrent jobs ride in one statement, at most this many (default 200). */
+  maxBatch?: number;
+  /** Statements of each kind in flight at once (default 2). */
+  maxInFlight?: number;
+}
+
 export class SendLedger implements SendLedgerPort {
-  /** `sql`: the process's pool (Database.sql); these statements run once or twice per delivery. */
-  constructor(private readonly sql: SqlRunner) {}
+  private readonly claims: GroupCommit<ClaimRequest, ClaimOutcome>;
+  private readonly marks: GroupCommit<{ deliveryId: string; providerMessageId: string | null }, void>;
+
+  /**
+   * `sql`: the process's pool (Database.sql). A worker's concurrent claims and "sent" marks are
+   * grouped (GroupCommit): one statement and one commit per batch, not per delivery.
+   */
+  constructor(
+    private readonly sql: SqlRunner,
+    options: SendLedgerOptions = {},
+  ) {
+    const group = { maxBatch: options.maxBatch ?? 200, maxInFlight: options.maxInFlight ?? 2 };
+    this.claims = new GroupCommit((requests) => this.claimMany(requests), group);
+    this.marks = new GroupCommit(async (marks) => {
+      await this.markSentMany(marks);
+      return marks.map(() => undefined);
+    }, group);
+  }
 
   /**
    * Claims the right to send `deliveryId` at `generation` through `provider` for `leaseMs`, unless
    * the recipient is on the client's suppression list (checked in the same statement). Atomic: of
    * two workers racing, one gets 'claimed' and the other 'held'.
    */
-  async claim(request: ClaimRequest): Promise<ClaimOutcome> {
-    const { deliveryId, generation, holder, leaseMs, provider, recipient } = request;
-    const claimed = await this.sql.query<{ attempt: number | null; throttled: number | null; suppressed: string | null }>(
-      `WITH suppressed AS (
-         SELECT reason FROM suppressions WHERE client IN ($5, '*') AND channel = $6 AND address = $7
+  claim(request: ClaimRequest): Promise<ClaimOutcome> {
+    return this.claims.submit(request);
+  }
+
+  /** Claims for several deliveries in one statement (a delivery named twice is claimed once, the repeat after). */
+  private async claimMany(requests: readonly ClaimRequest[]): Promise<ClaimOutcome[]> {
+    const seen = new Set<string>();
+    const firsts: number[] = [];
+    const repeats: number[] = [];
+    requests.forEach((r, i) => {
+      if (seen.has(r.deliveryId)) repeats.push(i);
+      else {
+        seen.add(r.deliveryId);
+        firsts.push(i);
+      }
+    });
+    const out: ClaimOutcome[] = new Array<ClaimOutcome>(requests.length);
+    const batch = firsts.map((i) => requests[i] as ClaimRequest);
+    const col = <T>(pick: (r: ClaimRequest) => T) => batch.map(pick);
+    const { rows } = await this.sql.query<ClaimAnswer>(
+      `WITH req AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[])
+           AS r(delivery_id, generation, holder, lease_ms, client, channel, address, provider)
+       ), suppressed AS (
+         SELECT DISTINCT ON (r.delivery_id) r.delivery_id, s.reason
+         FROM req r JOIN suppressions s ON s.client IN (r.client, '*') AND s.channel = r.channel AND s.address = r.address
+         ORDER BY r.delivery_id, s.client = '*'
        ), claimed AS (
          INSERT INTO send_ledger (delivery_id, generation, state, attempt, holder, lease_until, claimed_at, updated_at, provider)
-         SELECT $1::uuid, $2::int, 'claimed', 1, $3, now() + $4::int * interval '1 millisecond', now(), now(), $8
-         WHERE NOT EXISTS (SELECT 1 FROM suppressed)
+         SELECT r.delivery_id, r.generation, 'claimed', 1, r.holder, now() + r.lease_ms * interval '1 millisecond', now(), now(), r.provider
+         FROM req r WHERE NOT EXISTS (SELECT 1 FROM suppressed s WHERE s.delivery_id = r.delivery_id)
          ON CONFLICT (delivery_id) DO UPDATE SET
            generation = EXCLUDED.generation,
            state = 'claimed',
@@ -59,30 +116,53 @@ export class SendLedger implements SendLedgerPort {
            error = NULL
          WHERE (send_ledger.state = 'released' AND send_ledger.generation = EXCLUDED.generation)
             OR (send_ledger.state IN ('released', 'failed') AND send_ledger.generation < EXCLUDED.generation)
-         RETURNING attempt, throttled
+         RETURNING delivery_id, attempt, throttled
        )
-       SELECT (SELECT attempt FROM claimed) AS attempt, (SELECT throttled FROM claimed) AS throttled, (SELECT reason FROM suppressed LIMIT 1) AS suppressed`,
-      [deliveryId, generation, holder, leaseMs, recipient?.client ?? null, recipient?.channel ?? null, recipient?.address ?? null, provider],
+       SELECT r.delivery_id, c.attempt AS claimed_attempt, c.throttled AS claimed_throttled, s.reason AS suppressed,
+              l.state, l.generation, l.attempt, l.throttled, l.holder, l.lease_until, l.claimed_at, l.provider, l.provider_message_id, l.error,
+              (l.lease_until IS NULL OR l.lease_until < now()) AS expired
+       FROM req r
+       LEFT JOIN claimed c ON c.delivery_id = r.delivery_id
+       LEFT JOIN suppressed s ON s.delivery_id = r.delivery_id
+       LEFT JOIN send_ledger l ON l.delivery_id = r.delivery_id`,
+      [
+        col((r) => r.deliveryId),
+        col((r) => r.generation),
+        col((r) => r.holder),
+        col((r) => r.leaseMs),
+        col((r) => r.recipient?.client ?? null),
+        col((r) => r.recipient?.channel ?? null),
+        col((r) => r.recipient?.address ?? null),
+        col((r) => r.provider),
+      ],
     );
-    const answer = claimed.rows[0];
-    if (answer?.attempt != null) return { kind: 'claimed', attempt: answer.attempt, charged: answer.attempt - (answer.throttled ?? 0), provider };
+    const byId = new Map(rows.map((row) => [row.delivery_id, row]));
+    await Promise.all(
+      firsts.map(async (i) => {
+        const request = requests[i] as ClaimRequest;
+        out[i] = await this.outcome(request, byId.get(request.deliveryId));
+      }),
+    );
+    if (repeats.length) {
+      const again = await this.claimMany(repeats.map((i) => requests[i] as ClaimRequest));
+      repeats.forEach((i, k) => (out[i] = again[k] as ClaimOutcome));
+    }
+    return out;
+  }
 
-    const {
-      rows: [row],
-    } = await this.sql.query<LedgerRow>(
-      `SELECT state, generation, attempt, holder, lease_until, claimed_at, provider, provider_message_id, error,
-              (lease_until IS NULL OR lease_until < now()) AS expired
-       FROM send_ledger WHERE delivery_id = $1::uuid`,
-      [deliveryId],
-    );
-    if (row?.state === 'sent') return { kind: 'already-sent', attempt: row.attempt, providerMessageId: row.provider_message_id, provider: row.provider };
+  /** The outcome of one request from the batch's answer (taking over an expired claim on its own). */
+  private async outcome(request: ClaimRequest, answer: ClaimAnswer | undefined): Promise<ClaimOutcome> {
+    const { deliveryId, generation, holder, leaseMs, provider } = request;
+    if (answer?.claimed_attempt != null) return { kind: 'claimed', attempt: answer.claimed_attempt, charged: answer.claimed_attempt - (answer.claimed_throttled ?? 0), provider };
+    const row = answer && answer.state ? answer : undefined;
+    if (row?.state === 'sent') return { kind: 'already-sent', attempt: row.attempt ?? 0, providerMessageId: row.provider_message_id ?? null, provider: row.provider ?? null };
     if (answer?.suppressed != null) return { kind: 'suppressed', reason: answer.suppressed };
-    if (!row) throw new Error(`send ledger: no row for ${deliveryId} after a refused claim`);
-    if (row.generation > generation || row.state === 'failed') {
-      return { kind: 'closed', state: row.state, generation: row.generation, attempt: row.attempt, error: row.error };
+    if (!row || row.state === undefined) throw new Error(`send ledger: no row for ${deliveryId} after a refused claim`);
+    if ((row.generation ?? 0) > generation || row.state === 'failed') {
+      return { kind: 'closed', state: row.state, generation: row.generation ?? 0, attempt: row.attempt ?? 0, error: row.error ?? null };
     }
     if (row.state === 'claimed' && !row.expired) {
-      return { kind: 'held', holder: row.holder, leaseUntil: row.lease_until ?? new Date() };
+      return { kind: 'held', holder: row.holder ?? null, leaseUntil: row.lease_until ?? new Date() };
     }
     // An expired claim: take it over (at the provider that held it), unless someone else just did.
     const taken = await this.sql.query<{ attempt: number; throttled: number }>(
@@ -91,19 +171,24 @@ export class SendLedger implements SendLedgerPort {
        WHERE delivery_id = $1::uuid AND state = 'claimed' AND lease_until < now()
          AND claimed_at IS NOT DISTINCT FROM $5::timestamptz
        RETURNING attempt, throttled`,
-      [deliveryId, holder, leaseMs, generation, row.claimed_at],
+      [deliveryId, holder, leaseMs, generation, row.claimed_at ?? null],
     );
-    if (taken.rows[0]) return { kind: 'in-doubt', attempt: taken.rows[0].attempt, charged: taken.rows[0].attempt - taken.rows[0].throttled, previousHolder: row.holder, provider: row.provider };
+    if (taken.rows[0]) return { kind: 'in-doubt', attempt: taken.rows[0].attempt, charged: taken.rows[0].attempt - taken.rows[0].throttled, previousHolder: row.holder ?? null, provider: row.provider ?? null };
     return this.claim(request);
   }
 
   /** The provider accepted the send. Recorded whoever holds the claim now: it is what happened. */
-  async markSent(deliveryId: string, providerMessageId: string | null): Promise<void> {
+  markSent(deliveryId: string, providerMessageId: string | null): Promise<void> {
+    return this.marks.submit({ deliveryId, providerMessageId });
+  }
+
+  private async markSentMany(marks: ReadonlyArray<{ deliveryId: string; providerMessageId: string | null }>): Promise<void> {
     await this.sql.query(
-      `UPDATE send_ledger SET state = 'sent', provider_message_id = $2, lease_until = NULL,
+      `UPDATE send_ledger l SET state = 'sent', provider_message_id = m.provider_message_id, lease_until = NULL,
               completed_at = now(), updated_at = now(), error = NULL
-       WHERE delivery_id = $1::uuid AND state <> 'sent'`,
-      [deliveryId, providerMessageId],
+       FROM (SELECT DISTINCT ON (delivery_id) * FROM unnest($1::uuid[], $2::text[]) AS m(delivery_id, provider_message_id)) m
+       WHERE l.delivery_id = m.delivery_id AND l.state <> 'sent'`,
+      [marks.map((m) => m.deliveryId), marks.map((m) => m.providerMessageId)],
     );
   }
 

@@ -50,3 +50,18 @@ describe('SendLedger passes the send ledger conformance suite', () => {
     });
   });
 });
+
+describe('what the API shows while a worker holds the claim', () => {
+  it('shows a queued delivery as sending while its claim is held, and as sent once marked', async () => {
+    const messageId = newMessageId();
+    await tracking.recordAccepted([
+      { v: 1, kind: 'message.accepted', messageId, acceptedAt: new Date().toISOString(), client: 'acme', request: { to: { email: 'a@b.co' }, channels: ['email'], email: { subject: 's', text: 't' } } },
+    ]);
+    const deliveryId = deliveryIdFor(messageId, 'email');
+    expect((await tracking.getMessage(messageId))?.deliveries[0]?.status).toBe('queued');
+    await ledger.claim({ deliveryId, generation: 0, holder: 'w1', leaseMs: 60_000, provider: 'smtp' });
+    expect((await tracking.getMessage(messageId))?.deliveries[0]?.status).toBe('sending');
+    await ledger.release(deliveryId, 'w1', 'ECONNREFUSED: refused');
+    expect((await tracking.getMessage(messageId))?.deliveries[0]?.status).toBe('queued');
+  });
+});

@@ -60,7 +60,7 @@ interface DeliveryTimes {
 async function deliveryTimes(env: Env, messageIds: string[]): Promise<Map<string, DeliveryTimes>> {
   const rows = await env.prisma.$queryRaw<Array<{ id: string; queued_at: Date | null; sending_at: Date | null; sent_at: Date | null }>>`
     SELECT d.id::text AS id, d.queued_at, d.sent_at,
-           (SELECT min(e.at) FROM delivery_events e WHERE e.delivery_id = d.id AND e.type = 'sending') AS sending_at
+           (SELECT l.claimed_at FROM send_ledger l WHERE l.delivery_id = d.id) AS sending_at
     FROM deliveries d WHERE d.message_id = ANY(${messageIds}::uuid[])`;
   const ms = (d: Date | null) => (d ? d.getTime() : null);
   return new Map(rows.map((r) => [r.id, { queuedAt: ms(r.queued_at), sendingAt: ms(r.sending_at), sentAt: ms(r.sent_at) }]));
