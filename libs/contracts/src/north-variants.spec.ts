@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { Type } from '@sinclair/typebox';
-import { CHANNELS } from './channels';
+import type { CHANNELS } from './channels';
 import { EmailContent, NorthRequest, SmsContent } from './http/north';
 import { createValidator } from './validation';
 
