@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { PROBLEM_CONTENT_TYPE } from '@herald/contracts';
+import { openApiDocument } from '../src/openapi-document';
 import { startTestApp, type TestApp } from './support/test-app';
 
 const run = promisify(execFile);
@@ -103,6 +104,10 @@ describe('the OpenAPI document', () => {
       }
       if (op.requestBody) expect({ path, method, errors: Object.keys(op.responses) }).toEqual({ path, method, errors: expect.arrayContaining(['400', '413', '415']) });
     }
+  });
+
+  it('is the document the client generator commits (openapi-document.js builds the same app, connected to nothing)', async () => {
+    expect(JSON.parse(JSON.stringify(await openApiDocument()))).toEqual(doc);
   });
 
   it('gives every operation a unique operationId', () => {
