@@ -5,7 +5,11 @@
 //   type:util       -> util
 //   type:contracts  -> contracts only, and no infrastructure library at all
 //   type:testing    -> anything but apps; only test files (and tools) may import it
-//   type:tool       -> libraries and the test harness (benchmarks, generators)
+//   type:tool       -> libraries, the API client and the test harness (benchmarks, generators)
+//   type:client     -> nothing of Herald's (@herald/client is for API consumers: it is generated
+//                      from the OpenAPI document and imports only openapi-fetch and fetch-retry);
+//                      apps may not import it (they are the server); the test harness, e2e tests
+//                      and tools may
 // The Kafka client (kafkajs) may be imported only by libs/kafka, BullMQ only by libs/queues and
 // the apps that run workers, Prisma only by libs/tracking.
 import nx from '@nx/eslint-plugin';
@@ -75,8 +79,9 @@ export default [
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:util', 'type:data-access'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: [...notKafka, ...notPrisma, 'bullmq'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'], bannedExternalImports: [...infrastructure] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client'] },
+            { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:client'], allowedExternalImports: ['openapi-fetch', 'fetch-retry'] },
           ],
         },
       ],
@@ -102,9 +107,10 @@ export default [
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:util', 'type:data-access', 'type:testing'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:testing'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:testing', 'type:app'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:testing', 'type:app', 'type:client'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client'] },
+            { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:client'] },
           ],
         },
       ],

@@ -60,7 +60,7 @@ describe('POST /v1/North', () => {
     ['a phone number not in E.164', 400, { ...valid, to: { ...valid.to, phone: '07700 900123' } }, [{ field: '/to/phone', message: 'must be a phone number in E.164 form, e.g. +447700900123' }], 'HERALD_ERR_VALIDATION'],
     ['an unknown channel', 400, { ...valid, channels: ['pigeon'] }, [{ field: '/channels/0', message: 'must be one of: email, sms' }], 'HERALD_ERR_VALIDATION'],
     ['CR/LF in a subject', 400, { ...valid, email: { ...valid.email, subject: 'Hi\r\nBcc: all@example.com' } }, [{ field: '/email/subject', message: 'must be one line: no CR, LF or other control characters' }], 'HERALD_ERR_VALIDATION'],
-    ['an unknown field', 400, { ...valid, priority: 1 }, [{ field: '/priority', message: 'is not an allowed field' }], 'HERALD_ERR_VALIDATION'],
+    ['an unknown field', 400, { ...valid, urgency: 1 }, [{ field: '/urgency', message: 'is not an allowed field' }], 'HERALD_ERR_VALIDATION'],
     ['a __proto__ key', 400, '{"__proto__": {"admin": true}, "to": {}}', undefined, 'HERALD_ERR_MALFORMED_JSON'],
     ['an oversized body', 413, { ...valid, email: { ...valid.email, text: 'x'.repeat(70 * 1024) } }, undefined, 'HERALD_ERR_PAYLOAD_TOO_LARGE'],
   ];

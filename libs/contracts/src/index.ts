@@ -5,6 +5,7 @@ export * from './status';
 export * from './ids';
 export * from './schema-kit';
 export * from './http/problem';
+export * from './http/headers';
 export * from './http/north';
 export * from './http/messages';
 export * from './http/replays';

@@ -58,3 +58,28 @@ export const PhoneNumber = Type.String({
   description: 'A phone number in E.164 form: + then country code and number, 7 to 15 digits.',
   examples: ['+447700900123'],
 });
+
+/** Each of these properties as `{}` (any value): "validated by the object's own schema". */
+export function anyValue(fields: Readonly<Record<string, unknown>>): Record<string, Record<string, never>> {
+  return Object.fromEntries(Object.keys(fields).map((name) => [name, {}]));
+}
+
+/**
+ * One variant of an object, for the object's `oneOf`: it lists the same properties, each as `{}`
+ * (the object's own schema validates them, once), and adds only what this variant requires or
+ * forbids (a forbidden property is left out, and nothing else is allowed). Linters that check
+ * examples see every property in every variant, and generators intersect the object's type with
+ * the union of its variants (`Email & (WithText | HtmlOnly)`), which a `required`-only anyOf
+ * would render as `unknown`.
+ */
+export function variant(title: string, description: string, fields: Readonly<Record<string, unknown>>, rules: { require: readonly string[]; forbid?: readonly string[] }) {
+  const forbidden = new Set(rules.forbid ?? []);
+  return {
+    title,
+    description,
+    type: 'object' as const,
+    required: [...rules.require],
+    properties: anyValue(Object.fromEntries(Object.entries(fields).filter(([name]) => !forbidden.has(name)))),
+    additionalProperties: false,
+  };
+}

@@ -100,88 +100,138 @@ function article(type: string): string {
 /** At most this many field errors are reported for one value (the rest are counted, not listed). */
 export const MAX_FIELD_ERRORS = 20;
 
-/** The schema path of the nearest enclosing `anyOf` error, if any (`a/b/anyOf/0/x` -> `a/b/anyOf`). */
-function enclosingAnyOf(schemaPath: string, anyOfPaths: ReadonlySet<string>): string | undefined {
-  let at = schemaPath.lastIndexOf('/anyOf/');
-  while (at >= 0) {
-    const candidate = schemaPath.slice(0, at + '/anyOf'.length);
-    if (anyOfPaths.has(candidate)) return candidate;
-    at = schemaPath.lastIndexOf('/anyOf/', at - 1);
-  }
-  return undefined;
-}
-
-/** One error for an anyOf that failed, from the errors of its branches. */
-function collapseAnyOf(anyOf: ErrorObject, inner: readonly ErrorObject[]): FieldError {
-  const field = anyOf.instancePath || '/';
-  if (inner.length > 0 && inner.every((e) => e.keyword === 'required')) {
-    const names = inner.map((e) => String((e.params as Record<string, unknown>)['missingProperty']));
-    return { field, message: `must have one of: ${[...new Set(names)].join(', ')}` };
-  }
-  if (inner.length > 0 && inner.every((e) => e.keyword === 'type' && e.instancePath === anyOf.instancePath)) {
-    const types = inner.map((e) => String((e.params as Record<string, unknown>)['type']));
-    return { field, message: `must be ${article([...new Set(types)].join(','))}` };
-  }
-  const specific = inner.find((e) => e.keyword !== 'type');
-  return specific ? describe(specific) : { field, message: 'does not match any allowed form' };
-}
+const isComposite = (e: ErrorObject): boolean => e.keyword === 'anyOf' || e.keyword === 'oneOf';
 
 /**
- * Ajv errors as FieldError[]: `if` wrappers dropped, each `anyOf` collapsed into one error
- * ("must have one of: text, html"), duplicates removed, at most `max` of them.
+ * The nearest enclosing `anyOf`/`oneOf` of a schema path, with the branch the path is in
+ * (`a/oneOf/2/x` -> `a/oneOf`, 2), among the composites that failed.
+ */
+function enclosingComposite(schemaPath: string, compositePaths: ReadonlySet<string>): { path: string; branch: number } | undefined {
+  const at = /\/(?:anyOf|oneOf)\/(\d+)(?=\/|$)/g;
+  let found: { path: string; branch: number } | undefined;
+  for (let m = at.exec(schemaPath); m; m = at.exec(schemaPath)) {
+    const candidate = schemaPath.slice(0, m.index + m[0].length - (m[1]?.length ?? 0) - 1);
+    if (compositePaths.has(candidate)) found = { path: candidate, branch: Number(m[1]) };
+  }
+  return found;
+}
+
+const parentPointer = (pointer: string): string => pointer.slice(0, Math.max(0, pointer.lastIndexOf('/')));
+
+/**
+ * Ajv errors as FieldError[]: `if` wrappers dropped, each failed `anyOf`/`oneOf` reported
+ * through the branch the value meant, duplicates removed, at most `max` of them.
  *
- * Linear in the number of errors (each error finds its enclosing anyOf by its schema path, and an
- * anyOf's branches are grouped in one pass), so that a hostile body that makes Ajv report tens of
+ * A branch the value did not mean is one that fails on the value's type, or on a `const` or
+ * `enum` of one of its properties (a discriminator, like `channels` in the NorthRequest
+ * variants). When every branch left misses the same property (the discriminator is absent), the
+ * value is no variant yet and the object's own errors speak. Of the branches left, ones whose
+ * errors are all missing properties of the same object are reported as "must have one of: text,
+ * html", branches that differ only by type as "must be a string or a number", and otherwise the
+ * branch with the fewest errors.
+ *
+ * Linear in the number of errors (each error finds its enclosing composite by its schema path,
+ * and the branches are grouped in one pass), so that a hostile body that makes Ajv report tens of
  * thousands of errors costs milliseconds, not the event loop.
  */
 export function toFieldErrors(errors: readonly ErrorObject[] | null | undefined, max: number = MAX_FIELD_ERRORS): FieldError[] {
   if (!errors?.length) return [];
-  const anyOfKeys = new Set<string>();
-  for (const e of errors) if (e.keyword === 'anyOf') anyOfKeys.add(`${e.instancePath}\u0000${e.schemaPath}`);
-  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.schemaPath));
-  // Branch errors of each anyOf, keyed by instance path and the anyOf's schema path.
-  const branches = new Map<string, ErrorObject[]>();
-  const branchOf = (e: ErrorObject): string | undefined => {
-    if (e.keyword === 'anyOf' || anyOfPaths.size === 0) return undefined;
-    const path = enclosingAnyOf(e.schemaPath, anyOfPaths);
-    if (path === undefined) return undefined;
-    // A branch error sits at the anyOf's instance or below it.
-    for (let p = e.instancePath; ; p = p.slice(0, Math.max(0, p.lastIndexOf('/')))) {
-      const key = `${p}\u0000${path}`;
-      if (anyOfKeys.has(key)) return key;
+  const compositeKeys = new Set<string>();
+  const compositePaths = new Set<string>();
+  for (const e of errors) {
+    if (!isComposite(e)) continue;
+    compositeKeys.add(`${e.instancePath}\u0000${e.schemaPath}`);
+    compositePaths.add(e.schemaPath);
+  }
+  // Errors of each composite's branches, keyed by the composite's instance and schema paths.
+  const members = new Map<string, Map<number, ErrorObject[]>>();
+  const memberOf = (e: ErrorObject): { key: string; branch: number } | undefined => {
+    if (compositePaths.size === 0) return undefined;
+    const found = enclosingComposite(e.schemaPath, compositePaths);
+    if (found === undefined) return undefined;
+    // A branch error sits at the composite's instance or below it.
+    for (let p = e.instancePath; ; p = parentPointer(p)) {
+      const key = `${p}\u0000${found.path}`;
+      if (compositeKeys.has(key)) return { key, branch: found.branch };
       if (p === '') return undefined;
     }
   };
   const plain: ErrorObject[] = [];
   for (const e of errors) {
-    const key = branchOf(e);
-    if (key !== undefined) {
-      const list = branches.get(key) ?? [];
-      list.push(e);
-      branches.set(key, list);
-    } else {
+    const member = memberOf(e);
+    if (member === undefined) {
       plain.push(e);
+      continue;
     }
+    const branches = members.get(member.key) ?? new Map<number, ErrorObject[]>();
+    const list = branches.get(member.branch) ?? [];
+    list.push(e);
+    branches.set(member.branch, list);
+    members.set(member.key, branches);
   }
+
   const out: FieldError[] = [];
   const seen = new Set<string>();
+  const unmatched: FieldError[] = [];
   const push = (e: FieldError) => {
     const key = `${e.field}\u0000${e.message}`;
-    if (seen.has(key)) return;
+    if (seen.has(key) || out.length >= max) return;
     seen.add(key);
     out.push(e);
   };
-  for (const error of plain) {
-    if (out.length >= max) break;
-    if (error.keyword === 'anyOf') {
-      push(collapseAnyOf(error, branches.get(`${error.instancePath}\u0000${error.schemaPath}`) ?? []));
-      continue;
-    }
+  const report = (error: ErrorObject): void => {
+    if (isComposite(error)) return resolve(error);
     // `if` wrappers say nothing; a propertyNames failure is reported once, on the key, not again by
     // its inner rule against the object.
-    if (error.keyword === 'if' || error.schemaPath.includes('/propertyNames/')) continue;
+    if (error.keyword === 'if' || error.schemaPath.includes('/propertyNames/')) return;
     push(describe(error));
+  };
+  const resolve = (composite: ErrorObject): void => {
+    const field = composite.instancePath || '/';
+    const at = composite.instancePath;
+    const branches = [...(members.get(`${at}\u0000${composite.schemaPath}`)?.values() ?? [])];
+    if (branches.length === 0) {
+      push({ field, message: composite.keyword === 'oneOf' ? 'matches more than one allowed form' : 'does not match any allowed form' });
+      return;
+    }
+    const all = branches.flat();
+    if (all.every((e) => e.keyword === 'type' && e.instancePath === at)) {
+      const types = all.map((e) => String((e.params as Record<string, unknown>)['type']));
+      push({ field, message: `must be ${article([...new Set(types)].join(','))}` });
+      return;
+    }
+    const notMeant = (e: ErrorObject) => (e.keyword === 'type' && e.instancePath === at) || ((e.keyword === 'const' || e.keyword === 'enum') && parentPointer(e.instancePath) === at);
+    const meant = branches.filter((b) => !b.some(notMeant));
+    if (meant.length === 0) {
+      // The value matches no variant: the object's own schema says why (an unknown channel),
+      // and only if nothing else is reported does this.
+      unmatched.push({ field, message: 'does not match any allowed form' });
+      return;
+    }
+    const missing = (b: readonly ErrorObject[]) => new Set(b.filter((e) => e.keyword === 'required' && e.instancePath === at).map((e) => String((e.params as Record<string, unknown>)['missingProperty'])));
+    if (meant.length > 1) {
+      // Every variant misses the same property (the discriminator itself): the value is not yet
+      // any of them, and the object's own errors (channels is required) say so.
+      const [first, ...rest] = meant.map(missing);
+      if ([...(first ?? [])].some((name) => rest.every((m) => m.has(name)))) {
+        unmatched.push({ field, message: 'does not match any allowed form' });
+        return;
+      }
+    }
+    if (meant.length > 1 && meant.every((b) => b.every((e) => e.keyword === 'required' && e.instancePath === at))) {
+      const names = meant.flat().map((e) => String((e.params as Record<string, unknown>)['missingProperty']));
+      push({ field, message: `must have one of: ${[...new Set(names)].join(', ')}` });
+      return;
+    }
+    const best = meant.reduce((a, b) => (b.length < a.length ? b : a));
+    for (const error of best) report(error);
+  };
+
+  for (const error of plain) {
+    if (out.length >= max) break;
+    report(error);
   }
+  if (out.length === 0) for (const e of unmatched) push(e);
   return out;
 }
 

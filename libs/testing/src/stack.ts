@@ -16,6 +16,7 @@ import { deleteTopics, ensureTopics, heraldTopicSpecs } from '@herald/kafka';
 import { createRedis } from '@herald/queues';
 import { createLogger, waitFor } from '@herald/runtime';
 import { createTestDatabase, type TestDatabase } from '@herald/tracking/testing';
+import { apiClientFor, postNorth, readMessage } from './api-client';
 import { repoRoot, testConfig } from './config';
 import { uniqueName } from './names';
 import { testKafka } from './kafka';
@@ -280,14 +281,9 @@ export class HeraldStack {
     return { authorization: `Bearer ${this.apiKey}` };
   }
 
-  /** POST /v1/North; T is the body expected (NorthAccepted, or Problem for a refusal). */
+  /** POST /v1/North through @herald/client; T is the body expected (NorthAccepted, or Problem for a refusal). */
   async post<T = NorthAccepted>(body: NorthRequest | unknown, headers: Record<string, string> = {}): Promise<HttpResult<T>> {
-    const response = await fetch(`${this.ingestUrl}/v1/North`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...this.authHeaders, ...headers },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    return { status: response.status, headers: response.headers, body: (await response.json()) as T };
+    return postNorth<T>(apiClientFor(this.ingestUrl, this.apiKey), body, headers);
   }
 
   /** A call to the stack's API as its client: method, path (e.g. /v1/webhooks) and a JSON body. */
@@ -302,10 +298,7 @@ export class HeraldStack {
   }
 
   async message(id: string): Promise<MessageView | null> {
-    const response = await fetch(`${this.ingestUrl}/v1/messages/${id}`, { headers: this.authHeaders });
-    if (response.status === 404) return null;
-    if (!response.ok) throw new Error(`GET /v1/messages/${id} answered ${response.status}`);
-    return (await response.json()) as MessageView;
+    return readMessage(apiClientFor(this.ingestUrl, this.apiKey), id);
   }
 
   /** Waits until every delivery of the message satisfies `done` (default: sent). */

@@ -14,11 +14,12 @@ const messagesRoutes: FastifyPluginAsyncTypebox<MessagesRoutesOptions> = async (
     {
       schema: {
         tags: ['messages'],
+        operationId: 'getMessage',
         summary: 'Read a message and the status of each delivery',
         description:
           'Right after a 202 the message may take a moment to appear (it travels through Kafka); a 404 then means "not yet" for an id you were just given.',
         params: MessageParams,
-        response: { 200: MessageView, 400: Problem, 401: Problem, 404: Problem, 429: Problem },
+        response: { 200: MessageView, 404: Problem },
       },
     },
     async (request) => {

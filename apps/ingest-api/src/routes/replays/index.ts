@@ -17,11 +17,12 @@ const replaysRoutes: FastifyPluginAsyncTypebox<ReplaysRoutesOptions> = async (ap
     {
       schema: {
         tags: ['messages'],
+        operationId: 'replayDeliveries',
         summary: 'Deliver failed deliveries again',
         description:
           'Selects your failed deliveries by time of failure, channel, error code or text and message ids, oldest first, up to limit. With dryRun it only counts (200). Otherwise it queues them for delivery again (202) at a new generation: each is sent at most once more, whatever the number of replays requested, and a delivery that was sent is never sent again.',
         body: ReplayRequest,
-        response: { 200: ReplayAnswer, 202: ReplayAnswer, 400: Problem, 401: Problem, 429: Problem, 503: Problem },
+        response: { 200: { ...ReplayAnswer, description: 'A dry run: what would be replayed.' }, 202: { ...ReplayAnswer, description: 'Queued for delivery again.' }, 503: Problem },
       },
     },
     async (request, reply) => {

@@ -21,7 +21,7 @@ const suppressionsRoutes: FastifyPluginAsyncTypebox<{ suppressions: SuppressionR
         summary: 'List your suppression list',
         description: 'Your entries, by channel then address, a page at a time (keyset pagination: pass `next` as `after`).',
         querystring: SuppressionListQuery,
-        response: { 200: SuppressionPage, 400: Problem, 401: Problem, 429: Problem },
+        response: { 200: SuppressionPage },
       },
     },
     async (request) => {
@@ -44,7 +44,7 @@ const suppressionsRoutes: FastifyPluginAsyncTypebox<{ suppressions: SuppressionR
         summary: 'Look up a recipient',
         description: 'The entry that stops sends to this recipient for you (yours, or an opt-out for every client), or 404.',
         params: SuppressionParams,
-        response: { 200: SuppressionView, 400: Problem, 401: Problem, 404: Problem, 429: Problem },
+        response: { 200: SuppressionView, 404: Problem },
       },
     },
     async (request) => {
@@ -64,7 +64,7 @@ const suppressionsRoutes: FastifyPluginAsyncTypebox<{ suppressions: SuppressionR
         description: 'Herald sends nothing more to this recipient for you: a delivery to it fails at once with SUPPRESSED. 201 when added, 200 when it was already there.',
         params: SuppressionParams,
         body: SuppressionRequest,
-        response: { 200: SuppressionView, 201: SuppressionView, 400: Problem, 401: Problem, 415: Problem, 429: Problem },
+        response: { 200: { ...SuppressionView, description: 'Already on the list.' }, 201: { ...SuppressionView, description: 'Added.' } },
       },
     },
     async (request, reply) => {
@@ -82,7 +82,7 @@ const suppressionsRoutes: FastifyPluginAsyncTypebox<{ suppressions: SuppressionR
         summary: 'Remove a recipient',
         description: 'Herald may send to this recipient again. 404 when it was not on your list; 409 for an opt-out that applies to every client (the recipient must opt in again at the provider).',
         params: SuppressionParams,
-        response: { 204: { type: 'null', description: 'Removed.' }, 400: Problem, 401: Problem, 404: Problem, 409: Problem, 429: Problem },
+        response: { 204: { type: 'null', description: 'Removed.' }, 404: Problem, 409: Problem },
       },
     },
     async (request, reply) => {

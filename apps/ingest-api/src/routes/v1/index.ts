@@ -15,6 +15,7 @@ import replaysRoutes from '../replays/index';
 import suppressionsRoutes from '../suppressions/index';
 import webhooksRoutes from '../webhooks/index';
 import type { SuppressionRepository } from '@herald/tracking';
+import { documentV1Route } from '../../plugins/route-docs';
 
 export interface V1Options {
   /** Authentication (absent only with AUTH_DISABLED=true). */
@@ -30,6 +31,9 @@ export interface V1Options {
 }
 
 const v1Routes: FastifyPluginAsync<V1Options> = async (app, options) => {
+  // Documented for every route of the scope, whatever the deployment switches off (AUTH_DISABLED,
+  // limits at 0): the document is the API's contract, the same for every deployment.
+  app.addHook('onRoute', documentV1Route);
   if (options.authenticate) app.addHook('onRequest', options.authenticate);
   if (options.rateLimit) app.addHook('onRequest', options.rateLimit);
   await app.register(northRoutes, { service: options.messages });
