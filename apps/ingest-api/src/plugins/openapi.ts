@@ -10,6 +10,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { BEARER_SCHEME, documentRoute } from './route-docs';
+import { WEBHOOK_SIGNATURE_SCHEME } from './webhook-docs';
 
 /** Every tag a route may use, with its description (Redocly's operation-tag-defined rule holds routes to this list). */
 export const TAGS = [
@@ -35,6 +36,12 @@ async function openApiPlugin(app: FastifyInstance, options: { version: string; w
       components: {
         securitySchemes: {
           [BEARER_SCHEME]: { type: 'http', scheme: 'bearer', description: 'An API key of your API client (API_KEYS), as `Authorization: Bearer <key>`.' },
+          [WEBHOOK_SIGNATURE_SCHEME]: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'webhook-signature',
+            description: "How your endpoint authenticates Herald's webhook calls: the Standard Webhooks signature under the endpoint's signing secret (whsec_..., shown once when the endpoint is created).",
+          },
         },
       },
       tags: [...TAGS],

@@ -16,10 +16,19 @@ const headers = [
   },
 ];
 
+// A receiver's answers are not Herald's problem+json errors, so they are described as 2XX and
+// default rather than as 4xx responses.
 const responses = {
-  '2XX': { description: 'Received. Answer within the timeout (15 s by default); any other answer, a timeout or a refused connection is retried on the schedule for more than 3 days.' },
-  '410': { description: 'Gone: Herald disables the endpoint at once (its owner sees why; enable it again with PATCH /v1/webhooks/{id}).' },
+  '2XX': { description: 'Received. Answer within the timeout (15 s by default).' },
+  default: {
+    description:
+      'Any other answer, a timeout or a refused connection is retried on the schedule for more than 3 days (Retry-After honoured). 410 Gone disables the endpoint at once (its owner sees why; enable it again with PATCH /v1/webhooks/{id}).',
+  },
 };
+
+/** Herald's calls carry no API key: the receiver authenticates them by their Standard Webhooks signature. */
+export const WEBHOOK_SIGNATURE_SCHEME = 'webhookSignature';
+const security = [{ [WEBHOOK_SIGNATURE_SCHEME]: [] }];
 
 export const webhookDocs = {
   deliveryEvent: {
@@ -31,6 +40,7 @@ export const webhookDocs = {
       parameters: headers,
       requestBody: { required: true, content: { 'application/json': { schema: DeliveryEventPayload } } },
       responses,
+      security,
     },
   },
   testEvent: {
@@ -41,6 +51,7 @@ export const webhookDocs = {
       parameters: headers,
       requestBody: { required: true, content: { 'application/json': { schema: TestEventPayload } } },
       responses,
+      security,
     },
   },
 };

@@ -12,6 +12,16 @@ export const operations = {
   getSuppression: { method: 'GET', path: '/v1/suppressions/{channel}/{address}', idempotencyKey: false },
   addSuppression: { method: 'PUT', path: '/v1/suppressions/{channel}/{address}', idempotencyKey: false },
   removeSuppression: { method: 'DELETE', path: '/v1/suppressions/{channel}/{address}', idempotencyKey: false },
+  listWebhooks: { method: 'GET', path: '/v1/webhooks', idempotencyKey: false },
+  createWebhook: { method: 'POST', path: '/v1/webhooks', idempotencyKey: false },
+  getWebhook: { method: 'GET', path: '/v1/webhooks/{id}', idempotencyKey: false },
+  deleteWebhook: { method: 'DELETE', path: '/v1/webhooks/{id}', idempotencyKey: false },
+  updateWebhook: { method: 'PATCH', path: '/v1/webhooks/{id}', idempotencyKey: false },
+  testWebhook: { method: 'POST', path: '/v1/webhooks/{id}/test', idempotencyKey: false },
+  rotateWebhookSecret: { method: 'POST', path: '/v1/webhooks/{id}/rotate-secret', idempotencyKey: false },
+  listWebhookAttempts: { method: 'GET', path: '/v1/webhooks/{id}/attempts', idempotencyKey: false },
+  replayWebhookAttempt: { method: 'POST', path: '/v1/webhooks/{id}/attempts/{attemptId}/replay', idempotencyKey: false },
+  replayWebhooks: { method: 'POST', path: '/v1/webhooks/{id}/replay', idempotencyKey: false },
 } as const;
 
 /** "METHOD /path" of the operations that take an Idempotency-Key header. */

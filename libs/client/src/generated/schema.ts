@@ -112,8 +112,198 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your webhook endpoints
+         * @description Every endpoint of yours, oldest first (at most 50).
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Register a webhook endpoint
+         * @description Herald POSTs the status events of your messages to this URL, signed to the Standard Webhooks specification. The answer shows the signing secret once. The URL must be https, carry no credentials and resolve to public addresses only (422 otherwise); Herald checks the address again at every connection.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a webhook endpoint
+         * @description The endpoint, whether it is enabled, and why Herald disabled it if it did.
+         */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description Deletes the endpoint and its attempts; events not yet sent to it are dropped.
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook endpoint
+         * @description Changes the fields given. {"enabled": true} enables an endpoint Herald disabled, and clears the reason. A new URL is checked as at registration.
+         */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test event
+         * @description Queues a signed webhook.test event to the endpoint, sent like any event (same signature, retries and attempt records).
+         */
+        post: operations["testWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate the signing secret
+         * @description Makes a new signing secret (shown once). For 24 hours the previous secret signs too: each call carries one signature per secret in webhook-signature, so your receiver may switch at any moment within that time.
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the calls made to an endpoint
+         * @description Every call, newest first, a page at a time (pass `next` as `after`): its outcome, HTTP status, error, the start of your answer, and when the next call is due.
+         */
+        get: operations["listWebhookAttempts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/attempts/{attemptId}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send an attempt again
+         * @description Sends the event of this attempt again, with the same webhook-id (a receiver that already processed it can drop it).
+         */
+        post: operations["replayWebhookAttempt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send failed events again
+         * @description Sends again every event whose calls to this endpoint ended failed or skipped (the endpoint was disabled), by the time of that last call, oldest first. With dryRun it only counts (200); otherwise 202.
+         */
+        post: operations["replayWebhooks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    deliveryEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A delivery event of one of your messages
+         * @description Sent for every status change and history note of a delivery (types delivery.queued ... delivery.opted_out) to each of your endpoints that asked for its type.
+         */
+        post: operations["deliveryEventWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    testEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A test event (POST /v1/webhooks/{id}/test) */
+        post: operations["testEventWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: never;
     responses: never;
@@ -1900,6 +2090,2635 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description A UUID.
+                             * @example 01936f1e-8a4b-7c3d-9e2f-1a2b3c4d5e6f
+                             */
+                            id: string;
+                            url: string;
+                            description: string | null;
+                            /** @description Event types sent to this endpoint ("*": every one). */
+                            eventTypes: string[];
+                            enabled: boolean;
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339 timestamp (UTC).
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339 timestamp (UTC).
+                             */
+                            updatedAt: string;
+                            disabledReason: string | null;
+                            failingSince: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is invalid: malformed JSON, or fields that break the schema (each is listed in `errors`). */
+            400: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid API key: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description The authentication scheme the API takes (RFC 6750). */
+                    "WWW-Authenticate"?: "Bearer";
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description This API client is over its rate limit: retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying (RFC 9110). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Herald could not do it now (nothing changed): retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying (RFC 9110). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A new endpoint; eventTypes defaults to ["*"]. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uri
+                     * @description Where Herald POSTs the events: https, no credentials in it, a host that resolves to public addresses only (http and private addresses only where the deployment allows them, for local use).
+                     * @example https://example.com/herald/webhooks
+                     */
+                    url: string;
+                    description?: string;
+                    /** @description The event types to send, e.g. ["delivery.sent", "delivery.failed"], or ["*"] for every one. */
+                    eventTypes?: ("delivery.queued" | "delivery.sent" | "delivery.delivered" | "delivery.failed" | "delivery.attempt_failed" | "delivery.deferred" | "delivery.complained" | "delivery.opted_out" | "*")[];
+                    /** @description Default true. */
+                    enabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A UUID.
+                         * @example 01936f1e-8a4b-7c3d-9e2f-1a2b3c4d5e6f
+                         */
+                        id: string;
+                        url: string;
+                        description: string | null;
+                        /** @description Event types sent to this endpoint ("*": every one). */
+                        eventTypes: string[];
+                        enabled: boolean;
+                        /**
+                         * Format: date-time
+                         * @description RFC 3339 timestamp (UTC).
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description RFC 3339 timestamp (UTC).
+                         */
+                        updatedAt: string;
+                        disabledReason: string | null;
+                        failingSince: string | null;
+                        /** @description The signing secret, shown only here: whsec_ and the key in base64 (Standard Webhooks). Keep it; Herald cannot show it again. */
+                        secret: string;
+                    };
+                };
+            };
+            /** @description The request is invalid: malformed JSON, or fields that break the schema (each is listed in `errors`). */
+            400: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid API key: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description The authentication scheme the API takes (RFC 6750). */
+                    "WWW-Authenticate"?: "Bearer";
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict: see `code` and `detail`. */
+            409: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Present when retrying can succeed (a request with the same Idempotency-Key still in flight). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The body is larger than the deployment takes (BODY_LIMIT_BYTES, or what the north-updates topic takes). */
+            413: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The body is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Well-formed, but refused: see `code` and `detail`. */
+            422: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description This API client is over its rate limit: retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying (RFC 9110). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Herald could not do it now (nothing changed): retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying (RFC 9110). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A UUID.
+                 * @example 01936f1e-8a4b-7c3d-9e2f-1a2b3c4d5e6f
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A UUID.
+                         * @example 01936f1e-8a4b-7c3d-9e2f-1a2b3c4d5e6f
+                         */
+                        id: string;
+                        url: string;
+                        description: string | null;
+                        /** @description Event types sent to this endpoint ("*": every one). */
+                        eventTypes: string[];
+                        enabled: boolean;
+                        /**
+                         * Format: date-time
+                         * @description RFC 3339 timestamp (UTC).
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description RFC 3339 timestamp (UTC).
+                         */
+                        updatedAt: string;
+                        disabledReason: string | null;
+                        failingSince: string | null;
+                    };
+                };
+            };
+            /** @description The request is invalid: malformed JSON, or fields that break the schema (each is listed in `errors`). */
+            400: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid API key: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description The authentication scheme the API takes (RFC 6750). */
+                    "WWW-Authenticate"?: "Bearer";
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not found (or not yours). */
+            404: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description This API client is over its rate limit: retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying (RFC 9110). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Herald could not do it now (nothing changed): retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying (RFC 9110). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A UUID.
+                 * @example 01936f1e-8a4b-7c3d-9e2f-1a2b3c4d5e6f
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid: malformed JSON, or fields that break the schema (each is listed in `errors`). */
+            400: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid API key: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description The authentication scheme the API takes (RFC 6750). */
+                    "WWW-Authenticate"?: "Bearer";
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not found (or not yours). */
+            404: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description This API client is over its rate limit: retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying (RFC 9110). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Herald could not do it now (nothing changed): retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying (RFC 9110). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A UUID.
+                 * @example 01936f1e-8a4b-7c3d-9e2f-1a2b3c4d5e6f
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uri
+                     * @description Where Herald POSTs the events: https, no credentials in it, a host that resolves to public addresses only (http and private addresses only where the deployment allows them, for local use).
+                     * @example https://example.com/herald/webhooks
+                     */
+                    url?: string;
+                    description?: string | null;
+                    /** @description The event types to send, e.g. ["delivery.sent", "delivery.failed"], or ["*"] for every one. */
+                    eventTypes?: ("delivery.queued" | "delivery.sent" | "delivery.delivered" | "delivery.failed" | "delivery.attempt_failed" | "delivery.deferred" | "delivery.complained" | "delivery.opted_out" | "*")[];
+                    /** @description true enables it again (clears disabledReason and failingSince). */
+                    enabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A UUID.
+                         * @example 01936f1e-8a4b-7c3d-9e2f-1a2b3c4d5e6f
+                         */
+                        id: string;
+                        url: string;
+                        description: string | null;
+                        /** @description Event types sent to this endpoint ("*": every one). */
+                        eventTypes: string[];
+                        enabled: boolean;
+                        /**
+                         * Format: date-time
+                         * @description RFC 3339 timestamp (UTC).
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description RFC 3339 timestamp (UTC).
+                         */
+                        updatedAt: string;
+                        disabledReason: string | null;
+                        failingSince: string | null;
+                    };
+                };
+            };
+            /** @description The request is invalid: malformed JSON, or fields that break the schema (each is listed in `errors`). */
+            400: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid API key: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description The authentication scheme the API takes (RFC 6750). */
+                    "WWW-Authenticate"?: "Bearer";
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not found (or not yours). */
+            404: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The body is larger than the deployment takes (BODY_LIMIT_BYTES, or what the north-updates topic takes). */
+            413: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The body is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Well-formed, but refused: see `code` and `detail`. */
+            422: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description This API client is over its rate limit: retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying (RFC 9110). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Herald could not do it now (nothing changed): retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying (RFC 9110). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    testWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A UUID.
+                 * @example 01936f1e-8a4b-7c3d-9e2f-1a2b3c4d5e6f
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted. */
+            202: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The webhook-id of the test call: find it in the attempts. */
+                        webhookId: string;
+                    };
+                };
+            };
+            /** @description The request is invalid: malformed JSON, or fields that break the schema (each is listed in `errors`). */
+            400: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid API key: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description The authentication scheme the API takes (RFC 6750). */
+                    "WWW-Authenticate"?: "Bearer";
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not found (or not yours). */
+            404: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict: see `code` and `detail`. */
+            409: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Present when retrying can succeed (a request with the same Idempotency-Key still in flight). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description This API client is over its rate limit: retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying (RFC 9110). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Herald could not do it now (nothing changed): retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying (RFC 9110). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A UUID.
+                 * @example 01936f1e-8a4b-7c3d-9e2f-1a2b3c4d5e6f
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Until previousSecretExpiresAt every call carries two signatures, one per secret. */
+            200: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The signing secret, shown only here: whsec_ and the key in base64 (Standard Webhooks). Keep it; Herald cannot show it again. */
+                        secret: string;
+                        /**
+                         * Format: date-time
+                         * @description RFC 3339 timestamp (UTC).
+                         */
+                        previousSecretExpiresAt: string;
+                    };
+                };
+            };
+            /** @description The request is invalid: malformed JSON, or fields that break the schema (each is listed in `errors`). */
+            400: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid API key: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description The authentication scheme the API takes (RFC 6750). */
+                    "WWW-Authenticate"?: "Bearer";
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not found (or not yours). */
+            404: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description This API client is over its rate limit: retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying (RFC 9110). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Herald could not do it now (nothing changed): retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying (RFC 9110). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    listWebhookAttempts: {
+        parameters: {
+            query?: {
+                status?: "succeeded" | "retrying" | "failed" | "skipped";
+                /** @description The `next` of the previous page. */
+                after?: string;
+                /** @description Attempts per page (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description A UUID.
+                 * @example 01936f1e-8a4b-7c3d-9e2f-1a2b3c4d5e6f
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Newest first. */
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description A UUID.
+                             * @example 01936f1e-8a4b-7c3d-9e2f-1a2b3c4d5e6f
+                             */
+                            id: string;
+                            /** @description The webhook-id header: the same for every attempt of one event (and its replays). */
+                            webhookId: string;
+                            eventType: string;
+                            messageId: string | null;
+                            deliveryId: string | null;
+                            /** @description Calls made for this event so far (a replay starts again at 1). */
+                            attempt: number;
+                            /**
+                             * @description succeeded (2xx); retrying (failed, another call is scheduled at nextAttemptAt); failed (no more calls: replay it); skipped (not sent: the endpoint was disabled; replay it after enabling).
+                             * @enum {string}
+                             */
+                            status: "succeeded" | "retrying" | "failed" | "skipped";
+                            responseStatus: number | null;
+                            error: string | null;
+                            response: string | null;
+                            durationMs: number | null;
+                            nextAttemptAt: string | null;
+                            replayOf: string | null;
+                            /**
+                             * Format: date-time
+                             * @description RFC 3339 timestamp (UTC).
+                             */
+                            at: string;
+                        }[];
+                        next: string | null;
+                    };
+                };
+            };
+            /** @description The request is invalid: malformed JSON, or fields that break the schema (each is listed in `errors`). */
+            400: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid API key: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description The authentication scheme the API takes (RFC 6750). */
+                    "WWW-Authenticate"?: "Bearer";
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not found (or not yours). */
+            404: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description This API client is over its rate limit: retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying (RFC 9110). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Herald could not do it now (nothing changed): retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying (RFC 9110). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    replayWebhookAttempt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A UUID.
+                 * @example 01936f1e-8a4b-7c3d-9e2f-1a2b3c4d5e6f
+                 */
+                id: string;
+                /**
+                 * @description A UUID.
+                 * @example 01936f1e-8a4b-7c3d-9e2f-1a2b3c4d5e6f
+                 */
+                attemptId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted. */
+            202: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        dryRun: boolean;
+                        matched: number;
+                        replayed: number;
+                        /** @description The webhook-ids sent again (or that would be), up to 100. */
+                        webhookIds: string[];
+                    };
+                };
+            };
+            /** @description The request is invalid: malformed JSON, or fields that break the schema (each is listed in `errors`). */
+            400: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid API key: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description The authentication scheme the API takes (RFC 6750). */
+                    "WWW-Authenticate"?: "Bearer";
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not found (or not yours). */
+            404: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict: see `code` and `detail`. */
+            409: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Present when retrying can succeed (a request with the same Idempotency-Key still in flight). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description This API client is over its rate limit: retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying (RFC 9110). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Herald could not do it now (nothing changed): retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying (RFC 9110). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    replayWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description A UUID.
+                 * @example 01936f1e-8a4b-7c3d-9e2f-1a2b3c4d5e6f
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Sends again the events whose calls to this endpoint ended failed or skipped, with their original webhook-id. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description Only events whose last call failed at or after this time.
+                     */
+                    from?: string;
+                    /**
+                     * Format: date-time
+                     * @description Only events whose last call failed before this time.
+                     */
+                    to?: string;
+                    /** @description At most this many events (oldest first). Default 1000. */
+                    limit?: number;
+                    /** @description Count what would be replayed; send nothing. */
+                    dryRun?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        dryRun: boolean;
+                        matched: number;
+                        replayed: number;
+                        /** @description The webhook-ids sent again (or that would be), up to 100. */
+                        webhookIds: string[];
+                    };
+                };
+            };
+            /** @description Accepted. */
+            202: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        dryRun: boolean;
+                        matched: number;
+                        replayed: number;
+                        /** @description The webhook-ids sent again (or that would be), up to 100. */
+                        webhookIds: string[];
+                    };
+                };
+            };
+            /** @description The request is invalid: malformed JSON, or fields that break the schema (each is listed in `errors`). */
+            400: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid API key: send `Authorization: Bearer <key>`. */
+            401: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description The authentication scheme the API takes (RFC 6750). */
+                    "WWW-Authenticate"?: "Bearer";
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not found (or not yours). */
+            404: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflict: see `code` and `detail`. */
+            409: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Present when retrying can succeed (a request with the same Idempotency-Key still in flight). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The body is larger than the deployment takes (BODY_LIMIT_BYTES, or what the north-updates topic takes). */
+            413: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The body is not `application/json` in UTF-8. */
+            415: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description This API client is over its rate limit: retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying (RFC 9110). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Herald could not do it now (nothing changed): retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    /** @description This request's id (the X-Request-Id you sent, when it is a short token, or one Herald made): quote it when reporting a problem. */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying (RFC 9110). */
+                    "Retry-After"?: number;
+                    /** @description What is left of the rate limit (draft-ietf-httpapi-ratelimit-headers): the policy name, r=remaining requests, t=seconds until the window resets, e.g. "client";r=199;t=1. */
+                    RateLimit?: string;
+                    /** @description The rate limits that apply to this API client (draft-ietf-httpapi-ratelimit-headers): q=requests per w seconds, e.g. "client";q=200;w=1, "burst";q=1000;w=10. */
+                    "RateLimit-Policy"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @description A URI that identifies the problem type. */
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail?: string;
+                        /** @description The request path. */
+                        instance?: string;
+                        /** @description Stable machine-readable code, e.g. HERALD_ERR_VALIDATION. */
+                        code: string;
+                        requestId?: string;
+                        errors?: {
+                            /** @description JSON pointer to the offending field, e.g. /to/email. */
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    deliveryEventWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The id of the event for this endpoint: the same on every retry and replay; deduplicate by it. */
+                "webhook-id": string;
+                /** @description When this call was signed, in seconds since the epoch; refuse calls more than 5 minutes away from your clock. */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of "webhook-id.webhook-timestamp.body"> under your signing secret, one per secret separated by spaces (two during a rotation). Verify with any Standard Webhooks library. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description delivery. and the event type.
+                     * @enum {string}
+                     */
+                    type: "delivery.queued" | "delivery.sent" | "delivery.delivered" | "delivery.failed" | "delivery.attempt_failed" | "delivery.deferred" | "delivery.complained" | "delivery.opted_out";
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 timestamp (UTC).
+                     */
+                    timestamp: string;
+                    data: {
+                        /** @constant */
+                        schemaVersion: 1;
+                        /** @description Stable per fact: the same event always has the same id. */
+                        eventId: string;
+                        /**
+                         * Format: uuid
+                         * @description A UUID.
+                         * @example 01936f1e-8a4b-7c3d-9e2f-1a2b3c4d5e6f
+                         */
+                        messageId: string;
+                        /**
+                         * Format: uuid
+                         * @description A UUID.
+                         * @example 01936f1e-8a4b-7c3d-9e2f-1a2b3c4d5e6f
+                         */
+                        deliveryId: string;
+                        /**
+                         * @description A delivery channel.
+                         * @enum {string}
+                         */
+                        channel: "email" | "sms";
+                        /** @enum {string} */
+                        eventType: "accepted" | "queued" | "sending" | "sent" | "delivered" | "failed" | "attempt_failed" | "deferred" | "complained" | "opted_out";
+                        status: ("accepted" | "queued" | "sending" | "sent" | "delivered" | "failed") | null;
+                        /** @description Raised by each replay of the delivery. */
+                        generation: number;
+                        attempt: number;
+                        /** @description Grows with every event of one delivery (by generation, attempt, then event order): keep the highest you have seen and drop an event with a lower one. */
+                        sequence: number;
+                        provider: string | null;
+                        providerMessageId: string | null;
+                        error: {
+                            /** @description Herald's error code, e.g. SMTP_550, HTTP_429, EXPIRED, SUPPRESSED. */
+                            code: string;
+                            /** @description What the code means, in a sentence. */
+                            summary: string;
+                            /** @description No retry will follow. */
+                            permanent: boolean;
+                        } | null;
+                        retryAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description RFC 3339 timestamp (UTC).
+                         */
+                        at: string;
+                        /** @description Your own keys and scalar values, returned as given with the message. */
+                        metadata: {
+                            [key: string]: string | number | boolean | null;
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Answer within the timeout (15 s by default). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer, a timeout or a refused connection is retried on the schedule for more than 3 days (Retry-After honoured). 410 Gone disables the endpoint at once (its owner sees why; enable it again with PATCH /v1/webhooks/{id}). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    testEventWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The id of the event for this endpoint: the same on every retry and replay; deduplicate by it. */
+                "webhook-id": string;
+                /** @description When this call was signed, in seconds since the epoch; refuse calls more than 5 minutes away from your clock. */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256 of "webhook-id.webhook-timestamp.body"> under your signing secret, one per secret separated by spaces (two during a rotation). Verify with any Standard Webhooks library. */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @constant */
+                    type: "webhook.test";
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 timestamp (UTC).
+                     */
+                    timestamp: string;
+                    data: {
+                        /** @constant */
+                        schemaVersion: 1;
+                        /**
+                         * Format: uuid
+                         * @description A UUID.
+                         * @example 01936f1e-8a4b-7c3d-9e2f-1a2b3c4d5e6f
+                         */
+                        endpointId: string;
+                        message: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Received. Answer within the timeout (15 s by default). */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Any other answer, a timeout or a refused connection is retried on the schedule for more than 3 days (Retry-After honoured). 410 Gone disables the endpoint at once (its owner sees why; enable it again with PATCH /v1/webhooks/{id}). */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
