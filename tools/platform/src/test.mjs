@@ -33,7 +33,7 @@ const suites = [];
 async function jest(label, args) {
   const out = path.join(resultsDir, `jest-${label}.json`);
   rmSync(out, { force: true });
-  const code = await exec(path.join(repoRoot, 'node_modules', '.bin', 'jest'), [...args, '--json', `--outputFile=${out}`], {
+  const code = await exec(path.join(repoRoot, 'node_modules', '.bin', 'jest'), [...args, '--forceExit', '--json', `--outputFile=${out}`], {
     env: { HERALD_PLATFORM_READY: '1', FORCE_COLOR: '0' },
   });
   if (!existsSync(out)) {
