@@ -41,7 +41,7 @@ describe.each(['2', '1'])('SES receipts through SNS (signature version %s)', (ve
       settings: { ...credentials, configurationSet: 'herald-events', topicArn: TOPIC, signatureVersion: version },
     });
     ca = (await emulator.client.credentials<SesCredentials>()).certificatePem;
-  }, 30_000);
+  }, 90_000); // the emulator generates an RSA certificate and starts aws-ses-v2-local: slow on a loaded 2-core machine
 
   afterAll(async () => {
     await emulator?.process.stop();
