@@ -16,6 +16,7 @@
 import { randomBytes, createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import kafkajs from 'kafkajs';
 import { localPath, platformDir } from './paths.mjs';
 import {
@@ -30,8 +31,7 @@ import {
   waitFor,
   withLock,
 } from './process-utils.mjs';
-
-const { Kafka, logLevel } = kafkajs;
+const { Kafka, logLevel, ConfigResourceTypes } = kafkajs;
 
 /** The Maven coordinates of the broker (must match tools/platform/kafka/pom.xml). */
 export const KAFKA_VERSION = '4.1.1';
@@ -445,13 +445,16 @@ function randomKafkaUuid() {
  * @returns {TopicSpec[]}
  */
 export function heraldTopics(prefix = '') {
-  const p = prefix === '' ? '' : prefix.endsWith('.') ? prefix : `${prefix}.`;
-  return [
-    { topic: `${p}north-updates`, numPartitions: 6, replicationFactor: 1 },
-    { topic: `${p}south-updates`, numPartitions: 6, replicationFactor: 1 },
-    { topic: `${p}north-updates.dlq`, numPartitions: 1, replicationFactor: 1 },
-    { topic: `${p}south-updates.dlq`, numPartitions: 1, replicationFactor: 1 },
-  ];
+  // The one list of Herald's topics, and their max.message.bytes, is @herald/kafka's (built first by npm start and npm test).
+  const { heraldTopicSpecs } = createRequire(import.meta.url)('@herald/kafka');
+  return heraldTopicSpecs(prefix === '' ? '' : prefix.replace(/\.$/, '')).map(
+    (/** @type {{ topic: string, numPartitions: number, maxMessageBytes?: number }} */ t) => ({
+      topic: t.topic,
+      numPartitions: t.numPartitions,
+      replicationFactor: 1,
+      configEntries: t.maxMessageBytes ? [{ name: 'max.message.bytes', value: String(t.maxMessageBytes) }] : [],
+    }),
+  );
 }
 
 /**
@@ -494,6 +497,11 @@ export async function ensureTopics({ brokers, topics, log = console.log, timeout
         // Someone else created one of them at the same time: fine, the wait below checks them.
         if (/** @type {{ type?: string }} */ (err).type !== 'TOPIC_ALREADY_EXISTS') throw err;
       }
+    }
+    const stale = topics.filter((t) => existing.has(t.topic) && t.configEntries?.length);
+    if (stale.length > 0) {
+      // A topic made by an older platform keeps the broker's default max.message.bytes: set it as the spec says.
+      await admin.alterConfigs({ validateOnly: false, resources: stale.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.topic, configEntries: t.configEntries ?? [] })) });
     }
     const names = topics.map((t) => t.topic);
     const metadata = await waitFor(

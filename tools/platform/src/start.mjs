@@ -29,8 +29,6 @@ import { APPS, NX_ENV, appEntry, ensureInstalled, repoRoot, say } from './worksp
 
 const require = createRequire(import.meta.url);
 
-/** Every service of Herald (workspace.mjs's APPS, which `npm run service` and `npm run docs` use, lists the first four). */
-const APP_NAMES = [...new Set([...APPS, 'receipts-api', 'webhook-worker'])];
 /** @type {Record<string, number>} */
 const PORTS = { 'ingest-api': 9000, 'kafka-bridge': 9101, 'email-worker': 9102, 'sms-worker': 9103, 'receipts-api': 9004, 'webhook-worker': 9104 };
 const HOST = '127.0.0.1';
@@ -214,7 +212,7 @@ function webhookSecretsKey() {
 async function main() {
   if (!(await ensureInstalled())) return fail('npm ci failed');
   if (stopping) return;
-  const projects = [...APP_NAMES, 'webhook-receiver'].map((p) => `@herald/${p}`);
+  const projects = [...APPS, 'webhook-receiver'].map((p) => `@herald/${p}`);
   if (providersAsked) projects.push('@herald/emulators', '@herald/testing');
   say('Building...');
   const built = await run(path.join(repoRoot, 'node_modules', '.bin', 'nx'), ['run-many', '-t', 'build', '--output-style=static', '-p', ...projects], NX_ENV);
@@ -234,7 +232,7 @@ async function main() {
   }
 
   const taken = [];
-  const ports = [...APP_NAMES.map((app) => /** @type {[string, number]} */ ([app, PORTS[app] ?? 0])), /** @type {[string, number]} */ (['webhook-receiver', RECEIVER_PORT]), ...emulators.map((e) => /** @type {[string, number]} */ ([`${e.provider} emulator`, Number(new URL(e.url).port)]))];
+  const ports = [...APPS.map((app) => /** @type {[string, number]} */ ([app, PORTS[app] ?? 0])), /** @type {[string, number]} */ (['webhook-receiver', RECEIVER_PORT]), ...emulators.map((e) => /** @type {[string, number]} */ ([`${e.provider} emulator`, Number(new URL(e.url).port)]))];
   for (const [what, port] of ports) if (await isPortOpen({ port })) taken.push(`${port} (${what})`);
   if (taken.length) return fail(`port${taken.length > 1 ? 's' : ''} already in use: ${taken.join(', ')}. Is another npm start running? (ss -ltnp shows who listens)`);
 
@@ -322,7 +320,7 @@ async function main() {
 
   // Each service's configuration checked before any starts: a mistake (API_KEYS, a provider setting) is reported once, plainly.
   const problems = [];
-  for (const app of APP_NAMES) {
+  for (const app of APPS) {
     try {
       require(`@herald/${app}/config`).loadConfig(appEnv(app));
     } catch (error) {
@@ -345,7 +343,7 @@ async function main() {
   if ((await run(process.execPath, ['tools/platform/src/migrate-cli.mjs', 'deploy'])) !== 0) return stopping ? undefined : fail('migrations failed');
   if (stopping) return;
 
-  for (const app of APP_NAMES) {
+  for (const app of APPS) {
     const service = new Service({ name: app, args: [appEntry(app)], cwd: repoRoot, env: () => appEnv(app), readyUrl: `http://${HOST}:${PORTS[app]}/readyz` }, hooks);
     apps.push(service);
     service.start();

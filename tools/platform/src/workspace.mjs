@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const APPS = /** @type {const} */ (['ingest-api', 'kafka-bridge', 'email-worker', 'sms-worker']);
+export const APPS = /** @type {const} */ (['ingest-api', 'kafka-bridge', 'email-worker', 'sms-worker', 'receipts-api', 'webhook-worker']);
 
 /** @param {string} line */
 export function say(line) {
