@@ -30,7 +30,7 @@ beforeAll(async () => {
         QUEUE_PREFIX: `herald-${prefix}`,
         DATABASE_URL: database.url,
         LOG_LEVEL: 'warn',
-        ...(app === 'ingest-api' ? { PORT: String(port), HOST: '127.0.0.1', WEB_CONCURRENCY: '1' } : { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1' }),
+        ...(app === 'ingest-api' ? { PORT: String(port), HOST: '127.0.0.1', WEB_CONCURRENCY: '1', AUTH_DISABLED: 'true' } : { HEALTH_PORT: String(port), HEALTH_HOST: '127.0.0.1' }),
         ...(app === 'email-worker' ? { SMTP_URL: maildev.smtpUrl } : {}),
       },
       // Alive is all we can wait for: Kafka is not there yet.

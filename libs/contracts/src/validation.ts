@@ -204,8 +204,12 @@ export function toFieldErrors(errors: readonly ErrorObject[] | null | undefined,
     const meant = branches.filter((b) => !b.some(notMeant));
     if (meant.length === 0) {
       // The value matches no variant: the object's own schema says why (an unknown channel),
-      // and only if nothing else is reported does this.
-      unmatched.push({ field, message: 'does not match any allowed form' });
+      // and only if nothing else is reported does this, naming what the closest variant (the one
+      // with fewest errors) wanted of a property (a version field: /v must be equal to 1).
+      const closest = branches.reduce((x, y) => (y.length < x.length ? y : x));
+      const wanted = closest.filter((e) => (e.keyword === 'const' || e.keyword === 'enum') && parentPointer(e.instancePath) === at);
+      if (wanted.length > 0) for (const e of wanted) unmatched.push(describe(e));
+      else unmatched.push({ field, message: 'does not match any allowed form' });
       return;
     }
     const missing = (b: readonly ErrorObject[]) => new Set(b.filter((e) => e.keyword === 'required' && e.instancePath === at).map((e) => String((e.params as Record<string, unknown>)['missingProperty'])));
