@@ -107,7 +107,7 @@ it('loses no webhook and processes none twice while webhook-workers are killed w
     kills: kills.length,
     killed: kills,
   };
-  recordFigures('kill -9 of the webhook-worker under load (counted in webhooks)', figures);
+  recordFigures('kill -9 of the webhook-worker under load (counted in webhooks; duplicated: repeated calls, same webhook-id, dropped by the receiver)', figures);
   expect(new Set(kills.map((k) => k.split('@')[0])).size).toBe(2);
   expect(figures).toMatchObject({ lost: 0, rejectedSignatures: 0 });
   // Every webhook-id maps to one event: the receiver processed each event once.
