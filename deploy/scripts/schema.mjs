@@ -34,6 +34,7 @@ export const SECRET_VARIABLES = [
   'TWILIO_AUTH_TOKEN', 'VONAGE_API_SECRET', 'SNS_SECRET_ACCESS_KEY',
   'SES_SECRET_ACCESS_KEY', 'SENDGRID_API_KEY', 'MAILGUN_API_KEY', 'POSTMARK_SERVER_TOKEN',
   'VONAGE_SIGNATURE_SECRET', 'MAILGUN_WEBHOOK_SIGNING_KEY', 'POSTMARK_WEBHOOK_PASSWORD',
+  'WEBHOOK_SECRETS_KEY',
 ];
 
 /**
@@ -45,6 +46,13 @@ const KAFKA_MANAGED = ['KAFKA_BROKERS', 'KAFKA_TOPIC_PREFIX', 'KAFKA_SSL', 'KAFK
 /** Where the charts mount the Kafka CA bundle (read-only), and the file KAFKA_SSL_CA_FILE names. */
 export const KAFKA_CA_DIR = '/etc/herald/kafka-ca';
 export const KAFKA_CA_FILE = `${KAFKA_CA_DIR}/ca.crt`;
+
+/**
+ * The webhook settings the ingest-api and the webhook-worker share (libs/webhooks/src/config.ts),
+ * set by the charts from the webhooks values block (with global.herald precedence, so that both
+ * get the same key and the same target rules): WEBHOOK_SECRETS_KEY from a Secret, never a value.
+ */
+const WEBHOOKS_MANAGED = ['WEBHOOK_SECRETS_KEY', 'WEBHOOK_ALLOW_PRIVATE_TARGETS'];
 
 /**
  * @typedef {{ variable: string, when: string }} ProviderSecret
@@ -60,6 +68,7 @@ export const KAFKA_CA_FILE = `${KAFKA_CA_DIR}/ca.crt`;
  *   queues: boolean,
  *   keda: null | { queue: string, kafka: boolean },
  *   egress: string[],
+ *   webhooks: null | { keyRequired: boolean },
  *   providerSecrets: null | { description: string, secret: string, refs: Record<string, ProviderSecret> },
  *   managed: string[],
  * }} AppFacts
@@ -79,24 +88,24 @@ const providerVariables = (p) => (p ? Object.values(p.refs).map((r) => r.variabl
 
 /** The email-worker's HTTP providers. */
 const EMAIL_PROVIDER_SECRETS = providerSecrets(
-  'Secrets of the HTTP email providers (EMAIL_PROVIDER and their other variables go in config). Each is optional: only the selected provider\'s must exist.',
+  'Secrets of the HTTP email providers (EMAIL_PROVIDERS, the ordered list of providers, and their other variables go in config). Each is optional: only those of the providers in EMAIL_PROVIDERS must exist.',
   'herald-email-providers',
   {
-    sesSecretAccessKey: { variable: 'SES_SECRET_ACCESS_KEY', when: 'EMAIL_PROVIDER=ses with a static key (SES_ACCESS_KEY_ID); without one: the SDK\'s default credentials, e.g. the pod\'s IAM role' },
-    sendgridApiKey: { variable: 'SENDGRID_API_KEY', when: 'EMAIL_PROVIDER=sendgrid' },
-    mailgunApiKey: { variable: 'MAILGUN_API_KEY', when: 'EMAIL_PROVIDER=mailgun' },
-    postmarkServerToken: { variable: 'POSTMARK_SERVER_TOKEN', when: 'EMAIL_PROVIDER=postmark' },
+    sesSecretAccessKey: { variable: 'SES_SECRET_ACCESS_KEY', when: 'ses in EMAIL_PROVIDERS, with a static key (SES_ACCESS_KEY_ID); without one: the SDK\'s default credentials, e.g. the pod\'s IAM role' },
+    sendgridApiKey: { variable: 'SENDGRID_API_KEY', when: 'sendgrid in EMAIL_PROVIDERS' },
+    mailgunApiKey: { variable: 'MAILGUN_API_KEY', when: 'mailgun in EMAIL_PROVIDERS' },
+    postmarkServerToken: { variable: 'POSTMARK_SERVER_TOKEN', when: 'postmark in EMAIL_PROVIDERS' },
   },
 );
 
 /** The sms-worker's providers other than the HTTP gateway. */
 const SMS_PROVIDER_SECRETS = providerSecrets(
-  'Secrets of the SMS providers other than the HTTP gateway (SMS_PROVIDER and their other variables go in config). Each is optional: only the selected provider\'s must exist.',
+  'Secrets of the SMS providers other than the HTTP gateway (SMS_PROVIDERS, the ordered list of providers, and their other variables go in config). Each is optional: only those of the providers in SMS_PROVIDERS must exist.',
   'herald-sms-providers',
   {
-    twilioAuthToken: { variable: 'TWILIO_AUTH_TOKEN', when: 'SMS_PROVIDER=twilio' },
-    vonageApiSecret: { variable: 'VONAGE_API_SECRET', when: 'SMS_PROVIDER=vonage' },
-    snsSecretAccessKey: { variable: 'SNS_SECRET_ACCESS_KEY', when: 'SMS_PROVIDER=sns with a static key; empty Secret key: the pod\'s IAM role' },
+    twilioAuthToken: { variable: 'TWILIO_AUTH_TOKEN', when: 'twilio in SMS_PROVIDERS' },
+    vonageApiSecret: { variable: 'VONAGE_API_SECRET', when: 'vonage in SMS_PROVIDERS' },
+    snsSecretAccessKey: { variable: 'SNS_SECRET_ACCESS_KEY', when: 'sns in SMS_PROVIDERS, with a static key (SNS_ACCESS_KEY_ID); without one: the pod\'s IAM role' },
   },
 );
 
@@ -127,12 +136,15 @@ export const APPS = {
     public: true,
     ingress: { path: '/v1', inside: 'health, metrics and docs' },
     hpa: 'HorizontalPodAutoscaler on CPU: the ingest-api is CPU-bound.',
-    managed: ['PORT', 'HOST', 'WEB_CONCURRENCY', ...KAFKA_MANAGED, 'SHUTDOWN_GRACE_MS', 'DATABASE_URL', 'REDIS_URL', 'API_KEYS', 'AUTH_DISABLED'],
+    managed: ['PORT', 'HOST', 'WEB_CONCURRENCY', ...KAFKA_MANAGED, 'QUEUE_PREFIX', 'SHUTDOWN_GRACE_MS', 'DATABASE_URL', 'REDIS_URL', 'API_KEYS', 'AUTH_DISABLED', ...WEBHOOKS_MANAGED],
     database: true,
     redis: true,
-    queues: false,
+    // QUEUE_PREFIX: the WebhookQueue, where webhook tests and replays go (the webhook-worker's).
+    queues: true,
     keda: null,
     egress: ['kafka', 'redis', 'postgres'],
+    // Registration seals the endpoints' signing secrets: without the key, /v1/webhooks answers 503.
+    webhooks: { keyRequired: false },
     providerSecrets: null,
   },
   'kafka-bridge': {
@@ -146,6 +158,7 @@ export const APPS = {
     queues: true,
     keda: { queue: 'NotificationQueue', kafka: true },
     egress: ['kafka', 'redis', 'postgres'],
+    webhooks: null,
     providerSecrets: null,
   },
   'email-worker': {
@@ -159,6 +172,7 @@ export const APPS = {
     queues: true,
     keda: { queue: 'EmailQueue', kafka: false },
     egress: ['kafka', 'redis', 'postgres', 'providers'],
+    webhooks: null,
     providerSecrets: EMAIL_PROVIDER_SECRETS,
   },
   'sms-worker': {
@@ -172,6 +186,7 @@ export const APPS = {
     queues: true,
     keda: { queue: 'SmsQueue', kafka: false },
     egress: ['kafka', 'redis', 'postgres', 'providers'],
+    webhooks: null,
     providerSecrets: SMS_PROVIDER_SECRETS,
   },
   'receipts-api': {
@@ -187,7 +202,24 @@ export const APPS = {
     queues: false,
     keda: null,
     egress: ['kafka', 'providers'],
+    webhooks: null,
     providerSecrets: RECEIPT_PROVIDER_SECRETS,
+  },
+  'webhook-worker': {
+    component: 'worker',
+    port: 'HEALTH_PORT',
+    public: false,
+    ingress: null,
+    managed: ['HEALTH_HOST', 'HEALTH_PORT', ...KAFKA_MANAGED, 'QUEUE_PREFIX', 'SHUTDOWN_GRACE_MS', 'DATABASE_URL', 'REDIS_URL', ...WEBHOOKS_MANAGED],
+    database: true,
+    redis: true,
+    queues: true,
+    keda: { queue: 'WebhookQueue', kafka: false },
+    // The customers' endpoints: the public internet only, unless private targets are allowed.
+    egress: ['kafka', 'redis', 'postgres', 'webhooks'],
+    // It signs every call: it does not start without the key, and neither does the chart render.
+    webhooks: { keyRequired: true },
+    providerSecrets: null,
   },
 };
 
@@ -234,6 +266,7 @@ const DESTINATIONS = {
   redis: ['Redis (REDIS_URL is a Secret: the chart cannot read its port).', 1],
   postgres: ['PostgreSQL (DATABASE_URL is a Secret: the chart cannot read its port).', 1],
   providers: ['The providers\' endpoints (SMTP servers, HTTP provider APIs, an SMS gateway; its URL\'s port is added when the chart knows it).', 1],
+  webhooks: ['The customers\' webhook endpoints (any URL an API client registers). Empty to: the public internet only (0.0.0.0/0 and ::/0 without the private, loopback, link-local, CGNAT, unique-local, multicast and reserved ranges, and no pods), or any address but the metadata ones with webhooks.allowPrivateTargets. List the ports of endpoints on other ports than 443 (and 80, for http targets, which only allowPrivateTargets permits).', 1],
 };
 
 const kafkaBrokers = (description) => list(description, { type: 'string', pattern: HOST_PORT }, { minItems: 1 });
@@ -274,8 +307,12 @@ const globalHerald = (mechanisms) => obj('Settings shared by every Herald chart 
       })])),
     }),
   }),
-  queues: obj('BullMQ settings of the bridge and the workers.', {
+  queues: obj('BullMQ settings of every app that uses the queues (the ingest-api, the bridge, the workers).', {
     prefix: str('QUEUE_PREFIX; empty: each chart\'s queues.prefix.', { pattern: '^[A-Za-z0-9._-]*$' }),
+  }),
+  webhooks: obj('Webhook settings of the ingest-api and the webhook-worker, which must agree: the key that seals the signing secrets is the key that opens them.', {
+    secretsKey: globalSecretRef('WEBHOOK_SECRETS_KEY'),
+    allowPrivateTargets: { type: ['boolean', 'null'], description: 'WEBHOOK_ALLOW_PRIVATE_TARGETS of both apps; null: each chart\'s webhooks.allowPrivateTargets.' },
   }),
 });
 
@@ -506,6 +543,20 @@ const migrations = obj('The database migration Job, a Helm pre-install and pre-u
 const envVar = obj('An EnvVar.', { name: str('Name.', { pattern: ENV_NAME }), value: str('Value.'), valueFrom: { type: 'object', description: 'Source (secretKeyRef, configMapKeyRef, fieldRef, resourceFieldRef).' } }, { required: ['name'] });
 
 /**
+ * The pattern of a list variable given as one string: items separated by commas (spaces around
+ * them allowed, as the app trims them), each matching the app's item pattern, which must be
+ * anchored (^...$); without an item pattern, at least one item.
+ * @param {RegExp | undefined} item
+ */
+function listPattern(item) {
+  if (!item) return '[^,\\s]';
+  const source = item.source;
+  if (!source.startsWith('^') || !source.endsWith('$')) throw new Error(`list item pattern ${source} is not anchored (^...$)`);
+  const one = `(?:${source.slice(1, -1)})`;
+  return `^ *${one} *(, *${one} *)*$`;
+}
+
+/**
  * One Herald variable as a schema property.
  * @param {any} spec a VarSpec from @herald/runtime
  */
@@ -523,7 +574,9 @@ function variableSchema(spec) {
   } else if (kind.startsWith('one of ')) {
     s = { type: 'string', enum: kind.slice('one of '.length).split(', ') };
   } else if (kind === 'comma-separated list') {
-    s = { type: 'array', minItems: 1, items: { type: 'string', ...(spec.item ? { pattern: spec.item.source } : {}) } };
+    // A YAML list, or the comma-separated string the app reads (e.g. ses,sendgrid,smtp): each item
+    // checked against the app's item pattern either way.
+    s = { type: ['array', 'string'], minItems: 1, items: { type: 'string', ...(spec.item ? { pattern: spec.item.source } : {}) }, pattern: listPattern(spec.item) };
   } else if (kind.startsWith('URL')) {
     s = { type: 'string', pattern: `^(${spec.protocols.join('|')})://` };
   } else if (kind === 'string') {
@@ -579,6 +632,30 @@ function providerSecretsSchema(p) {
     Object.fromEntries(Object.entries(p.refs).map(([key, r]) => [key, secretRef(`${r.variable} (${r.when})`, p.secret, r.variable, true)])),
     { required: Object.keys(p.refs) },
   );
+}
+
+/**
+ * The webhooks values block of the ingest-api and the webhook-worker: the Secret holding
+ * WEBHOOK_SECRETS_KEY (referenced, never a value; the webhook-worker's chart fails closed without
+ * it) and WEBHOOK_ALLOW_PRIVATE_TARGETS, which also widens the webhook-worker's egress.
+ * @param {{ keyRequired: boolean }} w
+ */
+function webhooksSchema(w) {
+  return obj('Webhooks (the same in the ingest-api and the webhook-worker; global.herald.webhooks sets both at once).', {
+    secretsKey: obj(
+      `An existing Secret holding WEBHOOK_SECRETS_KEY, the key that seals the endpoints' signing secrets at rest (32 bytes in base64: openssl rand -base64 32). The same Secret for the ingest-api and the webhook-worker. ${w.keyRequired
+        ? 'Required: the webhook-worker signs every call with the secrets it opens, and the render fails without it.'
+        : 'Empty: no key, and /v1/webhooks answers 503 (the rest of the API works).'}`,
+      {
+        existingSecret: str(`Name of the Secret (e.g. herald-webhooks).${w.keyRequired ? ' Never empty (the render fails).' : ' Empty: webhooks off.'}`, { pattern: `^$|${SECRET_NAME}` }),
+        existingSecretKey: str('Key in the Secret (e.g. WEBHOOK_SECRETS_KEY).', { minLength: 1, pattern: SECRET_KEY }),
+      },
+      { required: ['existingSecret', 'existingSecretKey'] },
+    ),
+    allowPrivateTargets: bool(
+      `WEBHOOK_ALLOW_PRIVATE_TARGETS: allow webhook targets on loopback, private, link-local, CGNAT and unique-local addresses, and http URLs (local and test clusters only; metadata addresses stay refused).${w.keyRequired ? ' Also opens the NetworkPolicy\'s webhooks egress to any address but the metadata ones (pods included) when its to is empty.' : ''}`,
+    ),
+  }, { required: ['secretsKey', 'allowPrivateTargets'] });
 }
 
 /**
@@ -649,7 +726,7 @@ export function appSchema(app, configSpec, facts) {
       ? {
           redis: secretRef(
             isApi
-              ? 'REDIS_URL (redis://:password@host:6379/0; rediss:// for TLS): the Idempotency-Key records, which should survive a Redis restart (persistence on)'
+              ? 'REDIS_URL (redis://:password@host:6379/0; rediss:// for TLS): the Idempotency-Key records, which should survive a Redis restart (persistence on), and the WebhookQueue jobs of webhook tests and replays (so the webhook-worker\'s Redis: maxmemory-policy noeviction)'
               : 'REDIS_URL (redis://:password@host:6379/0; rediss:// for TLS): the BullMQ queues (maxmemory-policy noeviction)',
             'herald-redis',
             'REDIS_URL',
@@ -657,7 +734,7 @@ export function appSchema(app, configSpec, facts) {
         }
       : {}),
     ...(a.queues
-      ? { queues: obj('BullMQ.', { prefix: str('QUEUE_PREFIX: BullMQ key prefix; the same for the bridge and both workers.', { minLength: 1, pattern: '^[A-Za-z0-9._-]+$' }) }, { required: ['prefix'] }) }
+      ? { queues: obj('BullMQ.', { prefix: str('QUEUE_PREFIX: BullMQ key prefix; the same for every app of one deployment (the ingest-api, the bridge, the workers).', { minLength: 1, pattern: '^[A-Za-z0-9._-]+$' }) }, { required: ['prefix'] }) }
       : {}),
     ...(isApi
       ? {
@@ -674,6 +751,7 @@ export function appSchema(app, configSpec, facts) {
           }, { required: ['disabled'] }),
         }
       : {}),
+    ...(a.webhooks ? { webhooks: webhooksSchema(a.webhooks) } : {}),
     ...(app === 'email-worker' ? { smtp: secretRef('SMTP_URL (smtp://user:password@host:587?requireTLS=true; smtps:// for implicit TLS)', 'herald-smtp', 'SMTP_URL', true) } : {}),
     ...(app === 'sms-worker'
       ? {
@@ -745,7 +823,7 @@ export function appSchema(app, configSpec, facts) {
     additionalProperties: false,
     required: [
       'image', 'containerPort', 'kafka', ...(a.database ? ['database'] : []), 'drain', 'resources', 'podSecurityContext', 'containerSecurityContext', 'pdb', 'networkPolicy',
-      ...(a.database ? ['migrations'] : []), ...(isApi ? ['apiKeys', 'auth'] : []), ...(a.providerSecrets ? ['providerSecrets'] : []), ...(app === 'receipts-api' ? ['publicUrl', 'receiptProviders'] : []),
+      ...(a.database ? ['migrations'] : []), ...(isApi ? ['apiKeys', 'auth'] : []), ...(a.webhooks ? ['webhooks'] : []), ...(a.providerSecrets ? ['providerSecrets'] : []), ...(app === 'receipts-api' ? ['publicUrl', 'receiptProviders'] : []),
     ],
     properties,
   };

@@ -263,8 +263,11 @@ describe('production-like values', () => {
     expect(envValue(c, 'KAFKA_TOPIC_PREFIX')).toBe('prod');
     expect(envValue(c, 'BODY_LIMIT_BYTES')).toBe('2097152');
     expect(env(c).get('DATABASE_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-prod-database', key: 'url' });
-    expect(env(c).get('REDIS_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-prod-redis-persistent', key: 'url' });
+    expect(env(c).get('REDIS_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-prod-redis', key: 'url' });
     expect(env(c).get('API_KEYS')?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-prod-api-keys', key: 'keys' });
+    // The webhook-worker's key and queue prefix (its production-like values name the same).
+    expect(env(c).get('WEBHOOK_SECRETS_KEY')?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-prod-webhooks', key: 'secrets-key' });
+    expect(envValue(c, 'QUEUE_PREFIX')).toBe('herald-prod');
     expect(podSpec(deployment).terminationGracePeriodSeconds).toBe(15 + 20 + 5);
   });
 
@@ -295,6 +298,7 @@ describe('production-like values', () => {
   test.each([
     ['email-worker', 'herald-prod:EmailQueue:wait', 'SMTP_URL', { name: 'herald-prod-smtp', key: 'url' }],
     ['sms-worker', 'herald-prod:SmsQueue:wait', 'SMS_PROVIDER_API_KEY', { name: 'herald-prod-sms', key: 'api-key' }],
+    ['webhook-worker', 'herald-prod:WebhookQueue:wait', 'WEBHOOK_SECRETS_KEY', { name: 'herald-prod-webhooks', key: 'secrets-key' }],
   ] as const)('%s: KEDA on the BullMQ waiting list %s; %s from its Secret', (chart, list, secretVar, ref) => {
     const objects = renderOk(chart, { valuesFiles: ['ci/production-values.yaml'] });
     const deployment = one(objects, 'Deployment');
@@ -358,19 +362,42 @@ describe('values that change what is rendered', () => {
     expect(podSpec(deployment).securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
   });
 
-  test('email-worker: the HTTP providers\' secrets are optional references (only the selected one must exist); SMTP_URL can be made optional', () => {
+  test('email-worker: the HTTP providers\' secrets are optional references (only those of EMAIL_PROVIDERS must exist); SMTP_URL can be made optional', () => {
     const defaults = mainContainer(one(renderOk('email-worker'), 'Deployment'));
     for (const name of ['SES_SECRET_ACCESS_KEY', 'SENDGRID_API_KEY', 'MAILGUN_API_KEY', 'POSTMARK_SERVER_TOKEN']) {
       expect(env(defaults).get(name)).toEqual({ name, valueFrom: { secretKeyRef: { name: 'herald-email-providers', key: name, optional: true } } });
     }
     expect(env(defaults).get('SMTP_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-smtp', key: 'SMTP_URL' });
     const sendgrid = mainContainer(one(renderOk('email-worker', {
-      values: [{ smtp: { optional: true }, providerSecrets: { sendgridApiKey: { existingSecret: 'sendgrid', existingSecretKey: 'api-key', optional: false } }, config: { EMAIL_PROVIDER: 'sendgrid', SENDGRID_API_URL: 'https://api.eu.sendgrid.com' } }],
+      values: [{
+        smtp: { optional: true },
+        providerSecrets: { sendgridApiKey: { existingSecret: 'sendgrid', existingSecretKey: 'api-key', optional: false } },
+        config: { EMAIL_PROVIDERS: ['sendgrid', 'postmark'], PROVIDER_WEIGHTS: 'sendgrid=80,postmark=20', BREAKER_FAILURES: 3, SENDGRID_API_URL: 'https://api.eu.sendgrid.com' },
+      }],
     }), 'Deployment'));
     expect(env(sendgrid).get('SENDGRID_API_KEY')?.valueFrom?.secretKeyRef).toEqual({ name: 'sendgrid', key: 'api-key' });
+    expect(env(sendgrid).get('POSTMARK_SERVER_TOKEN')?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-email-providers', key: 'POSTMARK_SERVER_TOKEN', optional: true });
     expect(env(sendgrid).get('SMTP_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-smtp', key: 'SMTP_URL', optional: true });
-    expect(envValue(sendgrid, 'EMAIL_PROVIDER')).toBe('sendgrid');
+    // A YAML list reaches the app as the comma-separated list it reads, in order (failover order).
+    expect(envValue(sendgrid, 'EMAIL_PROVIDERS')).toBe('sendgrid,postmark');
+    expect(envValue(sendgrid, 'PROVIDER_WEIGHTS')).toBe('sendgrid=80,postmark=20');
+    expect(envValue(sendgrid, 'BREAKER_FAILURES')).toBe('3');
+    expect(env(sendgrid).has('EMAIL_PROVIDER')).toBe(false);
     expect(envValue(sendgrid, 'SENDGRID_API_URL')).toBe('https://api.eu.sendgrid.com');
+  });
+
+  test('sms-worker: SMS_PROVIDERS as the comma-separated string the app reads, with its routing and breaker settings', () => {
+    const c = mainContainer(one(renderOk('sms-worker', {
+      values: [{ config: { SMS_PROVIDERS: 'twilio,vonage,http', PROVIDER_RATE_LIMITS: 'twilio=100,vonage=30', BREAKER_ERROR_RATE_PERCENT: 40, BREAKER_OPEN_MS: 60_000, TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, TWILIO_FROM: '+15005550006' } }],
+    }), 'Deployment'));
+    expect(envValue(c, 'SMS_PROVIDERS')).toBe('twilio,vonage,http');
+    expect(envValue(c, 'PROVIDER_RATE_LIMITS')).toBe('twilio=100,vonage=30');
+    expect(envValue(c, 'BREAKER_ERROR_RATE_PERCENT')).toBe('40');
+    expect(envValue(c, 'BREAKER_OPEN_MS')).toBe('60000');
+    for (const name of ['TWILIO_AUTH_TOKEN', 'VONAGE_API_SECRET']) {
+      expect(env(c).get(name)?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-sms-providers', key: name, optional: true });
+    }
+    expect(env(c).has('SMS_PROVIDER')).toBe(false);
   });
 
   test('ingest-api: API keys come from their Secret by default (auth.test.ts has the rest of fail-closed)', () => {

@@ -1,7 +1,8 @@
 /**
  * Kubernetes egress (issue 8, item 11): each app's NetworkPolicy allows, by default, only what the
- * app talks to (DNS, Kafka, Redis, PostgreSQL, the providers for the workers; DNS, Kafka and AWS
- * SNS over HTTPS for the receipts-api), on the ports its
+ * app talks to (DNS, Kafka, Redis, PostgreSQL, the providers for the workers, the customers'
+ * endpoints on the public internet only for the webhook-worker; DNS, Kafka and AWS SNS over HTTPS
+ * for the receipts-api), on the ports its
  * values give plus the ones its configured addresses name; and the cloud metadata addresses
  * (169.254.169.254, fd00:ec2::254) are reachable through no rule, whatever the values open. The
  * metadata check is independent of the templates: Node's net.BlockList decides what a CIDR holds.
@@ -96,7 +97,15 @@ const EXPECTED: Record<AppName, string[][]> = {
   'sms-worker': [DNS, KAFKA, REDIS, POSTGRES, ['443/TCP', '9025/TCP']],
   // Kafka only, and HTTPS to AWS SNS (the SES receipt source's signing certificates and subscription confirmations).
   'receipts-api': [DNS, KAFKA, ['443/TCP']],
+  // The customers' webhook endpoints: https, and http (for the targets allowPrivateTargets permits).
+  'webhook-worker': [DNS, KAFKA, REDIS, POSTGRES, ['80/TCP', '443/TCP']],
 };
+
+/**
+ * The rules whose default peers are the public internet rather than any address (webhooks.test.ts
+ * checks what those hold): the webhook-worker's calls to URLs any API client chooses.
+ */
+const PUBLIC_RULES: Partial<Record<AppName, number[]>> = { 'webhook-worker': [4] };
 
 /** Any address but the metadata ones: every pod, and both address families with them excepted. */
 const ANYWHERE = [
@@ -139,9 +148,16 @@ describe.each(APP_NAMES)('%s with default values', (app) => {
     expect(portsOf(policy)).toEqual(EXPECTED[app]);
   });
 
-  test('each destination is any address but the cloud metadata ones, which no rule reaches', () => {
+  test('each destination is any address but the cloud metadata ones (the webhook endpoints: the public internet), which no rule reaches', () => {
     const policy = policyOf(objects, app);
-    for (const rule of policy.spec.egress as Rule[]) expect(rule.to).toEqual(ANYWHERE);
+    (policy.spec.egress as Rule[]).forEach((rule, i) => {
+      if (PUBLIC_RULES[app]?.includes(i)) {
+        expect(rule.to?.some((p) => p.namespaceSelector || p.podSelector)).toBe(false);
+        expect(rule.to?.map((p) => p.ipBlock?.cidr)).toEqual(['0.0.0.0/0', '::/0']);
+      } else {
+        expect(rule.to).toEqual(ANYWHERE);
+      }
+    });
     expectSound(objects);
   });
 });
@@ -170,6 +186,8 @@ describe('values that open more still leave the metadata addresses blocked', () 
     ['the link-local range and fd00::/8, with an except of their own', 'email-worker', { networkPolicy: { egress: { extra: [{ to: [{ ipBlock: { cidr: '169.254.0.0/16', except: ['169.254.0.0/24'] } }, { ipBlock: { cidr: 'fd00::/8' } }] }] } } }],
     ['restricted: false', 'kafka-bridge', { networkPolicy: { egress: { restricted: false } } }],
     ['0.0.0.0/0 and ::/0 as the SNS hosts\' peers', 'receipts-api', { networkPolicy: { egress: { providers: { to: everything } } } }],
+    ['0.0.0.0/0 and ::/0 as the webhook endpoints\' peers', 'webhook-worker', { networkPolicy: { egress: { webhooks: { to: everything } } } }],
+    ['private webhook targets allowed', 'webhook-worker', { webhooks: { allowPrivateTargets: true } }],
     ['0.0.0.0/0 for every app through global.herald', 'herald', { global: { herald: { networkPolicy: { egress: { kafka: { to: everything }, redis: { to: everything }, postgres: { to: everything }, dns: { to: everything } } } } } }],
     ['0.0.0.0/0 for an app under its key in the umbrella', 'herald', { 'email-worker': { networkPolicy: { egress: { extra: [{ to: everything, ports: [{ port: 8443 }] }] } } } }],
   ];
@@ -296,9 +314,9 @@ describe('the egress examples of the READMEs render as they say', () => {
   }
 
   test.each([
-    ['deploy/README.md', join(deployDir, 'README.md'), ['ingest-api', 'kafka-bridge', 'email-worker', 'sms-worker']],
+    ['deploy/README.md', join(deployDir, 'README.md'), ['ingest-api', 'kafka-bridge', 'email-worker', 'sms-worker', 'webhook-worker']],
     ['charts/herald/README.md', join(chartsDir, 'herald', 'README.md'), ['herald']],
-    ...(['ingest-api', 'email-worker', 'sms-worker', 'receipts-api'] as const).map((app) => [`charts/${app}/README.md`, join(chartsDir, app, 'README.md'), [app]] as const),
+    ...(['ingest-api', 'email-worker', 'sms-worker', 'receipts-api', 'webhook-worker'] as const).map((app) => [`charts/${app}/README.md`, join(chartsDir, app, 'README.md'), [app]] as const),
   ] as const)('%s', (_, readme, charts) => {
     const examples = egressExamples(readme);
     expect(examples).toHaveLength(1);

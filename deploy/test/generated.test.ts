@@ -6,11 +6,13 @@
  * one the charts only ever reference from a Secret.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { cleanupCharts, renderOk } from './support/helm';
 import { MANAGED_KAFKA } from './support/kafka';
 import { mainContainer, one } from './support/kube';
-import { APP_NAMES, SECRET_VARIABLES, deployDir, repoRoot, type AppName } from './support/repo';
+import { APP_NAMES, SECRET_VARIABLES, chartsDir, deployDir, dockerDir, repoRoot, type AppName } from './support/repo';
 
 afterAll(() => cleanupCharts());
 
@@ -55,6 +57,23 @@ test('values.schema.json and the README parameter tables are up to date (node de
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   expect(r.stdout).toMatch(/charts are up to date/);
+});
+
+test('every app of apps/ has its chart, its image and its place in the umbrella, and the charts know no other app', () => {
+  const apps = readdirSync(join(repoRoot, 'apps'), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(repoRoot, 'apps', d.name, 'package.json')))
+    .map((d) => d.name)
+    .sort();
+  expect([...APP_NAMES].sort()).toEqual(apps);
+  expect(Object.keys(managed()).sort()).toEqual(apps);
+  const charts = readdirSync(chartsDir).filter((c) => c !== 'herald' && c !== 'herald-common' && existsSync(join(chartsDir, c, 'Chart.yaml'))).sort();
+  expect(charts).toEqual(apps);
+  const images = readdirSync(dockerDir).filter((f) => f.endsWith('.Dockerfile') && f !== 'migrate.Dockerfile').map((f) => f.replace(/\.Dockerfile$/, '')).sort();
+  expect(images).toEqual(apps);
+  const umbrella = parse(readFileSync(join(chartsDir, 'herald', 'Chart.yaml'), 'utf8')) as { dependencies: Array<{ name: string; repository: string; condition?: string }> };
+  const deps = umbrella.dependencies.filter((d) => d.name !== 'herald-common');
+  expect(deps.map((d) => d.name).sort()).toEqual(apps);
+  for (const d of deps) expect(d).toMatchObject({ repository: `file://../${d.name}`, condition: `${d.name}.enabled` });
 });
 
 test('the apps\' secret variables are exactly the ones the charts take from Secrets', () => {

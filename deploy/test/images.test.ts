@@ -78,12 +78,13 @@ function exited(child: ChildProcess): Promise<number | null> {
 
 describe('prune-workspace.mjs', () => {
   const expectedWorkspaces: Record<AppName, string[]> = {
-    'ingest-api': ['apps/ingest-api', 'libs/contracts', 'libs/delivery', 'libs/kafka', 'libs/queues', 'libs/runtime', 'libs/tracking'],
+    'ingest-api': ['apps/ingest-api', 'libs/contracts', 'libs/delivery', 'libs/kafka', 'libs/queues', 'libs/runtime', 'libs/tracking', 'libs/webhooks'],
     'kafka-bridge': ['apps/kafka-bridge', 'libs/contracts', 'libs/delivery', 'libs/kafka', 'libs/queues', 'libs/runtime', 'libs/tracking'],
     'email-worker': ['apps/email-worker', 'libs/contracts', 'libs/delivery', 'libs/delivery-worker', 'libs/kafka', 'libs/queues', 'libs/runtime', 'libs/tracking'],
     'sms-worker': ['apps/sms-worker', 'libs/contracts', 'libs/delivery', 'libs/delivery-worker', 'libs/kafka', 'libs/queues', 'libs/runtime', 'libs/tracking'],
     // Kafka only: no queues, no tracking (so no Prisma, no pg, no bullmq).
     'receipts-api': ['apps/receipts-api', 'libs/contracts', 'libs/kafka', 'libs/runtime'],
+    'webhook-worker': ['apps/webhook-worker', 'libs/contracts', 'libs/delivery', 'libs/kafka', 'libs/queues', 'libs/runtime', 'libs/tracking', 'libs/webhooks'],
   };
 
   test.each(APP_NAMES)('%s: the runtime lockfile holds its workspaces and production packages only', (app) => {
@@ -106,6 +107,11 @@ describe('prune-workspace.mjs', () => {
     if (app !== 'ingest-api' && app !== 'receipts-api') expect(packages).not.toContain('fastify');
     if (app === 'ingest-api') expect(packages).toEqual(expect.arrayContaining(['fastify', 'kafkajs', 'bullmq', '@prisma/client', 'pg']));
     if (app === 'email-worker') expect(packages).toContain('nodemailer');
+    if (app === 'webhook-worker') {
+      // Its HTTP client, the address checks, the queue and the ledger; none of the providers' SDKs.
+      expect(packages).toEqual(expect.arrayContaining(['undici', 'ipaddr.js', 'bullmq', 'kafkajs', '@prisma/client', 'pg']));
+      for (const name of ['twilio', '@aws-sdk/client-sesv2', '@aws-sdk/client-sns', 'nodemailer']) expect(packages).not.toContain(name);
+    }
     if (app === 'receipts-api') {
       // The providers' verifiers it runs, and nothing of a database or a queue, nor the SDKs its tests send with.
       expect(packages).toEqual(expect.arrayContaining(['fastify', 'kafkajs', 'twilio', '@sendgrid/eventwebhook']));

@@ -39,6 +39,7 @@ test('global.herald reaches every app: brokers, topic prefix, queue prefix, Secr
             database: { existingSecret: 'db', existingSecretKey: 'url' },
             redis: { existingSecret: 'cache', existingSecretKey: 'url' },
             queues: { prefix: 'herald-staging' },
+            webhooks: { secretsKey: { existingSecret: 'staging-webhooks', existingSecretKey: 'key' }, allowPrivateTargets: true },
           },
         },
       },
@@ -57,7 +58,12 @@ test('global.herald reaches every app: brokers, topic prefix, queue prefix, Secr
     // The receipts-api has neither a database nor Redis: the shared Secrets do not reach it.
     expect(env(c).get('DATABASE_URL')?.valueFrom?.secretKeyRef).toEqual(facts.database ? { name: 'db', key: 'url' } : undefined);
     expect(env(c).get('REDIS_URL')?.valueFrom?.secretKeyRef).toEqual(facts.redis ? { name: 'cache', key: 'url' } : undefined);
-    if (app !== 'ingest-api' && app !== 'receipts-api') expect(envValue(c, 'QUEUE_PREFIX')).toBe('herald-staging');
+    // Every app with the queues: the ingest-api too (webhook tests and replays go to the WebhookQueue).
+    expect(envValue(c, 'QUEUE_PREFIX')).toBe(app === 'receipts-api' ? undefined : 'herald-staging');
+    // The ingest-api and the webhook-worker: the same key (it seals and opens the signing secrets) and target rules.
+    const webhooks = app === 'ingest-api' || app === 'webhook-worker';
+    expect(env(c).get('WEBHOOK_SECRETS_KEY')?.valueFrom?.secretKeyRef).toEqual(webhooks ? { name: 'staging-webhooks', key: 'key' } : undefined);
+    expect(envValue(c, 'WEBHOOK_ALLOW_PRIVATE_TARGETS')).toBe(webhooks ? 'true' : undefined);
     expect(d.metadata.labels?.['app.kubernetes.io/version']).toBe('1.2.3');
   }
   const job = mainContainer(one(objects, 'Job'));
@@ -79,29 +85,39 @@ test('app values go under the app\'s key; the app charts\' own migration Jobs st
 
 test('an app can be left out, and so can the migration Job', () => {
   const objects = renderOk('herald', { values: [{ 'sms-worker': { enabled: false }, migrations: { enabled: false } }] });
-  expect([...deployments(objects).keys()].sort()).toEqual(['email-worker', 'ingest-api', 'kafka-bridge']);
+  expect([...deployments(objects).keys()].sort()).toEqual(['email-worker', 'ingest-api', 'kafka-bridge', 'webhook-worker']);
   expect(ofKind(objects, 'Job')).toEqual([]);
   expect(objects.some((o) => o.metadata.name.includes('sms-worker'))).toBe(false);
 });
 
-test('production-like values: KEDA for the bridge and workers, HPA for the API and the receipts-api, email through SES with its receipts', () => {
+test('production-like values: KEDA for the bridge and workers, HPA for the API and the receipts-api, email through SES then SendGrid with their receipts', () => {
   const objects = renderOk('herald', { valuesFiles: ['ci/production-values.yaml'] });
   const scaled = ofKind(objects, 'ScaledObject').map((s) => s.spec.scaleTargetRef.name).sort();
-  expect(scaled).toEqual(['herald-email-worker', 'herald-kafka-bridge', 'herald-sms-worker']);
+  expect(scaled).toEqual(['herald-email-worker', 'herald-kafka-bridge', 'herald-sms-worker', 'herald-webhook-worker']);
   expect(ofKind(objects, 'HorizontalPodAutoscaler').map((h) => h.spec.scaleTargetRef.name).sort()).toEqual(['herald-ingest-api', 'herald-receipts-api']);
   for (const d of ofKind(objects, 'Deployment')) expect(d.spec).not.toHaveProperty('replicas');
   const byApp = deployments(objects);
   expect([...byApp.keys()].sort()).toEqual([...APP_NAMES].sort());
   const email = mainContainer(must(byApp.get('email-worker'), 'email-worker Deployment'));
-  expect(envValue(email, 'EMAIL_PROVIDER')).toBe('ses');
+  // SES first, SendGrid when SES fails or its breaker is open; SES held to its account's send rate.
+  expect(envValue(email, 'EMAIL_PROVIDERS')).toBe('ses,sendgrid');
+  expect(envValue(email, 'PROVIDER_RATE_LIMITS')).toBe('ses=14');
   // The pod's IAM role: no static key, and no SMTP relay whose Secret would have to exist.
   expect(env(email).get('SES_SECRET_ACCESS_KEY')?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-email-providers', key: 'SES_SECRET_ACCESS_KEY', optional: true });
+  expect(env(email).get('SENDGRID_API_KEY')?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-prod-email-providers', key: 'sendgrid-api-key' });
   expect(env(email).get('SMTP_URL')?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-smtp', key: 'SMTP_URL', optional: true });
+  const sms = mainContainer(must(byApp.get('sms-worker'), 'sms-worker Deployment'));
+  expect(envValue(sms, 'SMS_PROVIDERS')).toBe('http,twilio');
+  expect(env(sms).get('TWILIO_AUTH_TOKEN')?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-prod-sms-providers', key: 'TWILIO_AUTH_TOKEN' });
   const receipts = mainContainer(must(byApp.get('receipts-api'), 'receipts-api Deployment'));
-  expect(envValue(receipts, 'RECEIPT_PROVIDERS')).toBe('ses');
+  expect(envValue(receipts, 'RECEIPT_PROVIDERS')).toBe('ses,sendgrid,twilio');
   expect(envValue(receipts, 'RECEIPTS_PUBLIC_URL')).toBe('https://receipts.example.com');
   expect(envValue(receipts, 'KAFKA_TOPIC_PREFIX')).toBe('prod');
   expect(ofKind(objects, 'Ingress').map((i) => i.metadata.name).sort()).toEqual(['herald-ingest-api', 'herald-receipts-api']);
   expect(podSpec(one(objects, 'Job')).serviceAccountName).toBe('herald-migrations');
-  expect(ofKind(objects, 'ServiceMonitor')).toHaveLength(5);
+  // One Secret holds the webhook secrets key of both apps.
+  for (const app of ['ingest-api', 'webhook-worker'] as const) {
+    expect(env(mainContainer(must(byApp.get(app), `${app} Deployment`))).get('WEBHOOK_SECRETS_KEY')?.valueFrom?.secretKeyRef).toEqual({ name: 'herald-prod-webhooks', key: 'secrets-key' });
+  }
+  expect(ofKind(objects, 'ServiceMonitor')).toHaveLength(6);
 });

@@ -164,3 +164,23 @@ Usage: include "herald-common.net.urlPort" (dict "root" $ "url" .Values.smsProvi
 {{- end -}}
 {{- $port -}}
 {{- end -}}
+
+{{/*
+"The public internet", as NetworkPolicyPeer entries, for destinations any API client chooses (the
+webhook-worker's endpoints): every IPv4 and IPv6 address except the ranges that are never a
+public unicast target, and no selector peer (no pod of the cluster). What is left out follows
+what the apps refuse as webhook targets (libs/webhooks/src/addresses.ts): this network, loopback,
+RFC 1918 (where pod, service and node networks usually are), CGNAT (100.64.0.0/10, where some
+pod networks and Alibaba's metadata address are), link-local (169.254.0.0/16, with
+169.254.169.254), the IETF protocol assignments, benchmarking, multicast and reserved ranges; for
+IPv6, unspecified and loopback, IPv4-mapped, NAT64, discard, unique-local (fc00::/7, with
+fd00:ec2::254), link-local, documentation and multicast. A cluster whose pods or nodes have public
+addresses must list its own ranges (egress.webhooks.to with an except).
+Returns {"v": [peers]} as JSON.
+*/}}
+{{- define "herald-common.net.public" -}}
+{{- $v4 := list "0.0.0.0/8" "10.0.0.0/8" "100.64.0.0/10" "127.0.0.0/8" "169.254.0.0/16" "172.16.0.0/12" "192.0.0.0/24" "192.0.2.0/24" "192.168.0.0/16" "198.18.0.0/15" "198.51.100.0/24" "203.0.113.0/24" "224.0.0.0/4" "240.0.0.0/4" -}}
+{{- $v6 := list "::/127" "::ffff:0:0/96" "64:ff9b::/96" "64:ff9b:1::/48" "100::/64" "2001:db8::/32" "fc00::/7" "fe80::/10" "ff00::/8" -}}
+{{- $peers := list (dict "ipBlock" (dict "cidr" "0.0.0.0/0" "except" $v4)) (dict "ipBlock" (dict "cidr" "::/0" "except" $v6)) -}}
+{{- include "herald-common.net.peers" (dict "root" .root "peers" $peers "at" "(the public internet)") -}}
+{{- end -}}

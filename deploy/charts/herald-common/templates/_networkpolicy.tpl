@@ -15,15 +15,20 @@ rule each, in this order:
   postgres   TCP egress.postgres.ports
   providers  TCP egress.providers.ports plus the ports of the URLs the chart passes as
              "endpoints" (e.g. the sms-worker's smsProvider.url)
+  webhooks   TCP egress.webhooks.ports (the customers' webhook endpoints)
   extra      egress.extra, NetworkPolicyEgressRule entries as given
 A chart has the blocks its values.yaml has (a service that talks only to Kafka has only kafka:).
 global.herald.networkPolicy.egress.<block>.ports and .to, when not empty, take precedence (the
 umbrella says once where Kafka, Redis, PostgreSQL and DNS are).
-Each block's `to` lists NetworkPolicyPeer entries; empty, any address. restricted: false allows any
+Each block's `to` lists NetworkPolicyPeer entries; empty, any address, except for the blocks the
+chart names in "public": there an empty `to` means the public internet only (_net.tpl's
+herald-common.net.public: no pods, no private, loopback, link-local, CGNAT or unique-local
+ranges), for destinations that any API client chooses. restricted: false allows any
 destination on any port. Whatever the values, the cloud metadata addresses (_net.tpl) stay blocked:
 "any address" is every pod plus 0.0.0.0/0 and ::/0 with them in except, every ipBlock given in
 values that contains one gets it in except, and an ipBlock inside one fails the render.
 Usage: include "herald-common.networkPolicy" (dict "root" $ "component" "worker" "endpoints" (dict "providers" (list .Values.smsProvider.url)))
+       include "herald-common.networkPolicy" (dict "root" $ "component" "worker" "public" (list "webhooks"))
 */}}
 {{- define "herald-common.networkPolicy" -}}
 {{- $root := .root -}}
@@ -68,7 +73,7 @@ spec:
 
 {{/* The NAMES of the egress blocks, in the order their rules are rendered. */}}
 {{- define "herald-common.networkPolicy.destinations" -}}
-{{- toJson (dict "v" (list "kafka" "redis" "postgres" "providers")) -}}
+{{- toJson (dict "v" (list "kafka" "redis" "postgres" "providers" "webhooks")) -}}
 {{- end -}}
 
 {{/* The egress rules as {"v": [NetworkPolicyEgressRule]} (JSON). */}}
@@ -104,7 +109,7 @@ spec:
 {{- end -}}
 {{- $ports := list -}}
 {{- range $padded | uniq | sortAlpha }}{{ $ports = append $ports (dict "port" (atoi .) "protocol" "TCP") }}{{ end -}}
-{{- $rules = append $rules (dict "to" (include "herald-common.networkPolicy.to" (dict "root" $root "to" $to.v "at" $to.at) | fromJson).v "ports" $ports) -}}
+{{- $rules = append $rules (dict "to" (include "herald-common.networkPolicy.to" (dict "root" $root "to" $to.v "at" $to.at "public" (has $name ($.public | default list))) | fromJson).v "ports" $ports) -}}
 {{- end -}}
 {{- end -}}
 {{- range $i, $rule := $e.extra | default list -}}
@@ -116,10 +121,12 @@ spec:
 {{- toJson (dict "v" $rules) -}}
 {{- end -}}
 
-{{/* The peers of one rule: as given with the metadata addresses kept out, or any address when none are given. */}}
+{{/* The peers of one rule: as given with the metadata addresses kept out, or when none are given any address (the public internet for a "public" block). */}}
 {{- define "herald-common.networkPolicy.to" -}}
 {{- if .to -}}
 {{- include "herald-common.net.peers" (dict "root" .root "peers" .to "at" .at) -}}
+{{- else if .public -}}
+{{- include "herald-common.net.public" (dict "root" .root) -}}
 {{- else -}}
 {{- include "herald-common.net.anywhere" (dict "root" .root) -}}
 {{- end -}}

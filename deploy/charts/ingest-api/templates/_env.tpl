@@ -7,6 +7,8 @@
 - name: WEB_CONCURRENCY
   value: {{ .Values.webConcurrency | toString | quote }}
 {{ include "herald-common.kafka.env" . }}
+- name: QUEUE_PREFIX
+  value: {{ include "herald-common.settingString" (dict "root" . "path" (list "queues" "prefix")) | quote }}
 - name: SHUTDOWN_GRACE_MS
   value: {{ include "herald-common.envValue" .Values.drain.shutdownGraceMs | quote }}
 {{ include "herald-common.secretEnv" (dict "root" . "name" "DATABASE_URL" "path" (list "database")) }}
@@ -19,4 +21,5 @@
   value: "false"
 {{ include "herald-common.secretEnv" (dict "root" . "name" "API_KEYS" "path" (list "apiKeys")) }}
 {{- end }}
+{{ include "herald-common.webhooks.env" (dict "root" . "required" false) }}
 {{- end -}}
