@@ -1,5 +1,5 @@
 /**
- * The sms-worker process configured for a real provider (SMS_PROVIDER and its variables) in the
+ * The sms-worker process configured for a real provider (SMS_PROVIDERS and its variables) in the
  * whole pipeline, against that provider's emulator: a message reaches the provider and is `sent`
  * with the provider's id, a permanent error fails it, and an in-doubt send (the provider accepted
  * it but the answer was lost) is resolved as designed: Twilio's lookup finds it and it is not sent
