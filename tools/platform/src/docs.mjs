@@ -37,15 +37,34 @@ function failureTable() {
   }
   const seconds = (/** @type {any} */ f) =>
     f.secondsToFinalAfterLoad ?? f.secondsToAllSentAfterRecovery ?? f.secondsToFinalAfterKafkaBack ?? f.secondsToSentAfterReplay ?? '';
+  /** Figures of their own that some tests measure, by key, as the table's last column shows them. */
+  const OTHER = {
+    secondsToSecondary: 's to the secondary',
+    sentToPrimaryAfterRecovery: 'back at the primary',
+    throttledCalls: 'throttled calls',
+    mostThrottledOneDelivery: 'most on one delivery',
+    busiestSecond: 'busiest second',
+    smallP99AloneMs: 'p99 alone ms',
+    smallP99WithBulkMs: 'p99 beside the bulk ms',
+    highP99IdleMs: 'p99 idle ms',
+    highP99UnderBacklogMs: 'p99 under the backlog ms',
+    bulkP99Ms: 'bulk p99 ms',
+    ratio: 'ratio',
+  };
+  const other = (/** @type {any} */ f) =>
+    Object.entries(OTHER)
+      .filter(([key]) => f[key] !== undefined)
+      .map(([key, label]) => `${label} ${f[key]}`)
+      .join(', ');
   const rows = [...latest.values()].map(
-    (f) => `| ${f.test} | ${f.accepted ?? f.requests} | ${f.lost ?? 0} | ${f.duplicated ?? (f.emails !== undefined ? f.emails - 1 : 0)} | ${seconds(f)} |`,
+    (f) => `| ${f.test} | ${f.accepted ?? f.requests} | ${f.lost ?? 0} | ${f.duplicated ?? (f.emails !== undefined ? f.emails - 1 : 0)} | ${seconds(f)} | ${other(f)} |`,
   );
   const when = [...latest.values()].map((f) => f.at).sort().at(-1);
   return [
     `Measured by \`npm test\` on ${when?.slice(0, 10)} (a 2-core machine running every component), written here by \`npm run docs -- --figures\`:`,
     '',
-    '| Failure test | Accepted | Lost | Duplicated | Seconds to all final after recovery |',
-    '| --- | --- | --- | --- | --- |',
+    '| Failure test | Accepted | Lost | Duplicated | Seconds to all final after recovery | Other figures |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
 }
