@@ -57,7 +57,8 @@ export async function runBridge(ctx: BenchContext): Promise<StageResult> {
     const queued = (prefix: string) => {
       const queues = [new Queue(Queues.Email, { connection: redis, prefix }), new Queue(Queues.Sms, { connection: redis, prefix })];
       scope.add(`queues ${prefix}`, () => Promise.allSettled(queues.map((q) => q.close())));
-      return async () => (await Promise.all(queues.map((q) => q.getWaitingCount()))).reduce((s, n) => s + n, 0);
+      // Channel jobs carry priorities (fair share): BullMQ keeps them in its prioritized set, not the wait list.
+      return async () => (await Promise.all(queues.map(async (q) => (await q.getWaitingCount()) + (await q.getPrioritizedCount())))).reduce((s, n) => s + n, 0);
     };
     const pids: { herald?: number | undefined; bare?: number | undefined } = {};
     const monitor = new ResourceMonitor({ 'kafka-bridge': { roots: () => [pids.herald] }, 'bare-bridge': { roots: () => [pids.bare] }, ...INFRA_GROUPS }).start();

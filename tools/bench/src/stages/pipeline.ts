@@ -46,7 +46,7 @@ export class PipelineProbe {
     await this.connected;
     const [north, waiting, south] = await Promise.all([
       this.lag(Topics.North, ConsumerGroups.Bridge),
-      Promise.all(this.queues.map((q) => q.getWaitingCount())),
+      Promise.all(this.queues.map(async (q) => (await q.getWaitingCount()) + (await q.getPrioritizedCount()))),
       this.lag(Topics.South, ConsumerGroups.Tracking),
     ]);
     return { north_lag: north, notification_queue: waiting[0] ?? 0, email_queue: waiting[1] ?? 0, sms_queue: waiting[2] ?? 0, south_lag: south };
