@@ -8,40 +8,21 @@
  * metadata check is independent of the templates: Node's net.BlockList decides what a CIDR holds.
  */
 import { readFileSync } from 'node:fs';
-import { BlockList, isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { cleanupCharts, lint, renderNotes, renderOk, type KubeObject } from './support/helm';
-import { ofKind, validateObjects } from './support/kube';
+import { cidrHolds, ofKind, validateObjects, type EgressRule } from './support/kube';
 import { ALL_CHARTS, APP_FACTS, APP_NAMES, EVERY_APP_ON, chartsDir, deployDir, type AppName } from './support/repo';
 import { unknownFields } from './support/strict-fields';
 
 afterAll(() => cleanupCharts());
 
-interface Peer {
-  ipBlock?: { cidr: string; except?: string[] };
-  namespaceSelector?: object;
-  podSelector?: object;
-}
-interface Rule {
-  to?: Peer[];
-  ports?: Array<{ port?: number | string; protocol?: string; endPort?: number }>;
-}
+type Rule = EgressRule;
 
 const METADATA = [
-  { address: '169.254.169.254', family: 'ipv4' },
-  { address: 'fd00:ec2::254', family: 'ipv6' },
+  { address: '169.254.169.254' },
+  { address: 'fd00:ec2::254' },
 ] as const;
-
-/** Whether `cidr` holds `address` (false across families). */
-function holds(cidr: string, address: string, family: 'ipv4' | 'ipv6'): boolean {
-  const [net = '', bits = ''] = cidr.split('/');
-  const netFamily = isIPv6(net) ? 'ipv6' : 'ipv4';
-  if (netFamily !== family) return false;
-  const list = new BlockList();
-  list.addSubnet(net, Number(bits), netFamily);
-  return list.check(address, family);
-}
 
 /**
  * Every way a metadata address is reachable through the egress rules: a rule without peers (any
@@ -57,8 +38,8 @@ function metadataLeaks(policy: KubeObject): string[] {
     for (const peer of rule.to ?? []) {
       if (!peer.ipBlock) continue;
       for (const m of METADATA) {
-        if (!holds(peer.ipBlock.cidr, m.address, m.family)) continue;
-        if (!(peer.ipBlock.except ?? []).some((e) => holds(e, m.address, m.family))) leaks.push(`${policy.metadata.name}: egress[${i}] ipBlock ${peer.ipBlock.cidr} holds ${m.address}`);
+        if (!cidrHolds(peer.ipBlock.cidr, m.address)) continue;
+        if (!(peer.ipBlock.except ?? []).some((e) => cidrHolds(e, m.address))) leaks.push(`${policy.metadata.name}: egress[${i}] ipBlock ${peer.ipBlock.cidr} holds ${m.address}`);
       }
     }
   });

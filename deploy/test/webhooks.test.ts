@@ -7,9 +7,8 @@
  * internet only (checked with Node's net.BlockList, not the templates' own arithmetic), unless
  * private targets are allowed on purpose.
  */
-import { BlockList, isIPv6 } from 'node:net';
 import { cleanupCharts, lint, render, renderNotes, renderOk, type KubeObject } from './support/helm';
-import { deploymentOf, env, envValue, mainContainer, ofKind, one, validateObjects } from './support/kube';
+import { cidrHolds, deploymentOf, env, envValue, mainContainer, ofKind, one, validateObjects, type EgressRule } from './support/kube';
 import { unknownFields } from './support/strict-fields';
 
 afterAll(() => cleanupCharts());
@@ -127,28 +126,11 @@ describe('the umbrella: one key and one set of target rules for both apps', () =
   });
 });
 
-interface Peer {
-  ipBlock?: { cidr: string; except?: string[] };
-  namespaceSelector?: object;
-  podSelector?: object;
-}
-interface Rule {
-  to?: Peer[];
-  ports?: Array<{ port?: number | string; protocol?: string }>;
-}
-
-function holds(cidr: string, address: string): boolean {
-  const [net = '', bits = ''] = cidr.split('/');
-  const family = isIPv6(net) ? 'ipv6' : 'ipv4';
-  if (family !== (isIPv6(address) ? 'ipv6' : 'ipv4')) return false;
-  const list = new BlockList();
-  list.addSubnet(net, Number(bits), family);
-  return list.check(address, family);
-}
+type Rule = EgressRule;
 
 /** Whether a rule's ipBlocks let traffic to `address` through (selector peers aside). */
 function reaches(rule: Rule, address: string): boolean {
-  return (rule.to ?? []).some((p) => p.ipBlock !== undefined && holds(p.ipBlock.cidr, address) && !(p.ipBlock.except ?? []).some((e) => holds(e, address)));
+  return (rule.to ?? []).some((p) => p.ipBlock !== undefined && cidrHolds(p.ipBlock.cidr, address) && !(p.ipBlock.except ?? []).some((e) => cidrHolds(e, address)));
 }
 
 /** The webhook-worker's rule to the customers' endpoints (after DNS, Kafka, Redis, PostgreSQL). */

@@ -1,5 +1,6 @@
 /** Finding, typing and validating rendered objects. */
 import { execFileSync } from 'node:child_process';
+import { BlockList, isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
@@ -71,4 +72,25 @@ export function validateObjects(objects: KubeObject[]): ValidationResult[] {
 export function selects(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
   if (!selector || Object.keys(selector).length === 0) return false;
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+}
+
+/** A NetworkPolicy egress peer and rule, as the tests read them. */
+export interface EgressPeer {
+  ipBlock?: { cidr: string; except?: string[] };
+  namespaceSelector?: object;
+  podSelector?: object;
+}
+export interface EgressRule {
+  to?: EgressPeer[];
+  ports?: Array<{ port?: number | string; protocol?: string; endPort?: number }>;
+}
+
+/** Whether `cidr` holds `address` (false across families); Node's net.BlockList decides. */
+export function cidrHolds(cidr: string, address: string): boolean {
+  const [net = '', bits = ''] = cidr.split('/');
+  const family = isIPv6(net) ? 'ipv6' : 'ipv4';
+  if (family !== (isIPv6(address) ? 'ipv6' : 'ipv4')) return false;
+  const list = new BlockList();
+  list.addSubnet(net, Number(bits), family);
+  return list.check(address, family);
 }

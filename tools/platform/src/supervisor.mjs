@@ -8,11 +8,12 @@
  * SIGTERM, then SIGKILL to its whole process group after the grace period. Each process runs in a
  * process group of its own, so that whatever it forked (the ingest-api's cluster workers) goes
  * with it, and so that a Ctrl-C in the terminal reaches only `npm start`, which drains in order.
- * Only Node built-ins are imported here.
+ * Only Node built-ins and process-utils are imported here.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, createWriteStream, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import path from 'node:path';
+import { tailFile } from './process-utils.mjs';
 
 export const RESTART_POLICY = Object.freeze({ firstBackoffMs: 1_000, maxBackoffMs: 30_000, maxCrashes: 5, windowMs: 120_000 });
 
@@ -36,28 +37,6 @@ export const RESTART_POLICY = Object.freeze({ firstBackoffMs: 1_000, maxBackoffM
  * @property {(service: Service) => void | Promise<void>} [onRestarted] after a crash restart, once ready again
  * @property {typeof RESTART_POLICY} [policy]
  */
-
-/**
- * The last `lines` lines of a file (reads at most its last 64 KiB).
- * @param {string} file
- * @param {number} [lines]
- */
-export function tailOf(file, lines = 30) {
-  if (!existsSync(file)) return '(no log)';
-  const size = statSync(file).size;
-  const length = Math.min(size, 64 * 1024);
-  const buffer = Buffer.alloc(length);
-  const fd = openSync(file, 'r');
-  try {
-    readSync(fd, buffer, 0, length, size - length);
-  } finally {
-    closeSync(fd);
-  }
-  const all = buffer.toString('utf8').split('\n');
-  if (length < size) all.shift(); // a partial first line
-  while (all.length && all.at(-1) === '') all.pop();
-  return all.slice(-lines).join('\n');
-}
 
 /** @param {number} ms */
 const seconds = (ms) => `${Math.round(ms / 100) / 10} s`;
@@ -174,7 +153,7 @@ export class Service {
     const logName = path.relative(process.cwd(), this.logFile);
     if (this.crashes.length >= this.policy.maxCrashes) {
       this.gaveUp = true;
-      this.hooks.onGiveUp(this, this.crashes.length, tailOf(this.logFile));
+      this.hooks.onGiveUp(this, this.crashes.length, tailFile(this.logFile, 30) || '(no log)');
       return;
     }
     const backoff = Math.min(this.policy.maxBackoffMs, this.policy.firstBackoffMs * 2 ** (this.crashes.length - 1));
