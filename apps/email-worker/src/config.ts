@@ -8,7 +8,7 @@ export type EmailProviderName = (typeof EMAIL_PROVIDERS)[number];
 const optional = (description: string, secret = false) => v.string({ description, default: '', minLength: 0, ...(secret ? { secret: true } : {}) });
 
 export const configSpec = {
-  ...deliveryWorkerConfigSpec({ healthPort: 9102, clientId: 'herald-email-worker', concurrency: 20 }),
+  ...deliveryWorkerConfigSpec({ healthPort: 9102, clientId: 'herald-email-worker', concurrency: 100 }),
   EMAIL_PROVIDERS: v.list({
     description:
       'Who sends the email, in failover order: smtp (SMTP_URL), ses (Amazon SES v2), sendgrid, mailgun, postmark (e.g. ses,sendgrid,smtp). One attempt goes to one provider; a transient failure or an open circuit breaker moves the next attempt to the next one. Each reads its own variables below.',

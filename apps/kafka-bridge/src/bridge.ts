@@ -120,7 +120,7 @@ export async function runBridge(config: BridgeConfig, logger: Logger): Promise<L
   });
   health.addReadinessCheck('kafka', async () => {
     if (!producer.isConnected) throw new Error('producer not connected');
-    if (!north.healthy || !south.healthy) throw new Error('a consumer is not running');
+    if (!north.consuming || !south.consuming) throw new Error('a consumer is not consuming (not running, or not in its group yet)');
     await kafkaProbe.check();
   });
   north.startInBackground();

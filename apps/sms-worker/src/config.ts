@@ -8,7 +8,7 @@ export type SmsProviderName = (typeof SMS_PROVIDERS)[number];
 const optional = { default: '', minLength: 0 } as const;
 
 export const configSpec = {
-  ...deliveryWorkerConfigSpec({ healthPort: 9103, clientId: 'herald-sms-worker', concurrency: 20 }),
+  ...deliveryWorkerConfigSpec({ healthPort: 9103, clientId: 'herald-sms-worker', concurrency: 100 }),
   SMS_PROVIDERS: v.list({
     description:
       'Who sends the SMS, in failover order: http (a gateway speaking POST /messages), twilio, vonage, sns (e.g. twilio,vonage). One attempt goes to one provider; a transient failure or an open circuit breaker moves the next attempt to the next one. Each reads its own variables below.',

@@ -195,7 +195,7 @@ export async function runWebhookWorker(config: WebhookWorkerConfig, logger: Logg
     }),
   });
   health.addReadinessCheck('kafka', async () => {
-    if (!consumer.healthy) throw new Error('the consumer is not running');
+    if (!consumer.consuming) throw new Error('the consumer is not consuming (not running, or not in its group yet)');
     await kafkaProbe.check();
   });
   consumer.startInBackground();

@@ -61,6 +61,8 @@ export class BatchConsumer {
   private readonly consumer: Consumer;
   private paused = false;
   private running = false;
+  /** Set once the group has given this member its partitions (kafkajs' GROUP_JOIN). */
+  private joined = false;
   private stopped: Promise<void> | undefined;
   private crashed: Error | undefined;
 
@@ -78,8 +80,13 @@ export class BatchConsumer {
       allowAutoTopicCreation: false,
       retry: { initialRetryTime: 200, retries: 10, maxRetryTime: 5_000 },
     });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.joined = true;
+    });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       const error = event.payload.error;
+      // kafkajs rejoins after a crash it restarts from (GROUP_JOIN again); until then it fetches nothing.
+      this.joined = false;
       this.options.logger.error({ err: error, restart: event.payload.restart }, 'Kafka consumer crashed');
       if (!event.payload.restart) this.crashed = error;
     });
@@ -128,9 +135,18 @@ export class BatchConsumer {
     }
   }
 
-  /** True while the consumer is part of its group and has not crashed for good. */
+  /** True while the consumer runs and has not crashed for good. */
   get healthy(): boolean {
     return this.running && !this.crashed;
+  }
+
+  /**
+   * True once the consumer has joined its group and fetches (and has not crashed for good):
+   * `consumer.run()` resolves before the group has formed, so readiness waits for this, not for
+   * run(). A later rebalance does not clear it (the member is still part of the group).
+   */
+  get consuming(): boolean {
+    return this.healthy && this.joined;
   }
 
   get isPaused(): boolean {

@@ -23,7 +23,7 @@ import { measureDrain, sideDetail } from './measure';
 const silent = createLogger({ service: 'bench', level: 'silent' });
 
 /** The workers' defaults (WORKER_CONCURRENCY, SMTP_POOL_SIZE), given to both sides explicitly. */
-export const WORKER_CONCURRENCY = 20;
+export const WORKER_CONCURRENCY = 100;
 export const SMTP_POOL_SIZE = 5;
 
 /** Records `count` single-channel messages in tracking and queues their channel jobs (worker not running yet). */
