@@ -1,112 +1,65 @@
 // @ts-check
 /**
  * Redis for BullMQ: reuse the one answering on 127.0.0.1:port, or start redis-server (installing
- * the Debian package when it is absent). Talks RESP over a raw socket: no Redis client needed.
+ * the Debian package when it is absent). Talks to it with ioredis, the client the services use.
  */
-import net from 'node:net';
 import path from 'node:path';
+import { Redis, ReplyError } from 'ioredis';
 import { localPath } from './paths.mjs';
 import { aptInstall, commandExists, run, runningPidFromFile, stopPidFile, waitFor, withLock } from './process-utils.mjs';
 
 /** @typedef {(line: string) => void} LogFn */
-/** @typedef {string | number | null | Error | RespArray} RespValue */
-/** @typedef {Array<RespValue>} RespArray */
 
 /**
- * Send one command to Redis and read one reply (simple string, error, integer, bulk string, or
- * array of those). Resolves Redis errors as Error values; rejects on connection problems.
+ * Connect (no retries, no offline queue), run `use`, and close the connection whatever happened.
+ * @template T
+ * @param {{ port?: number, host?: string, timeoutMs?: number, password?: string }} options
+ * @param {(redis: Redis) => Promise<T>} use
+ * @returns {Promise<T>}
+ */
+async function withRedis({ port = 6379, host = '127.0.0.1', timeoutMs = 2000, password }, use) {
+  const redis = new Redis({
+    host,
+    port,
+    password,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  // Failures reach the caller through connect() and the commands; the event would only repeat them.
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    return await use(redis);
+  } finally {
+    // Not after a failed connect: its socket is closed already, and ioredis would keep a 2 s
+    // timer waiting for that socket to close again.
+    if (redis.status !== 'end') redis.disconnect();
+  }
+}
+
+/**
+ * Send one command to Redis and read its reply (string, integer, null or array of those, as
+ * ioredis returns them). Resolves Redis errors as Error values; rejects on connection problems.
  * @param {object} options
  * @param {number} [options.port]
  * @param {string} [options.host]
  * @param {number} [options.timeoutMs]
  * @param {string} [options.password] sent with AUTH first when given
  * @param {...string} args
- * @returns {Promise<RespValue>}
+ * @returns {Promise<unknown>}
  */
-export function redisCommand({ port = 6379, host = '127.0.0.1', timeoutMs = 2000, password }, ...args) {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ port, host });
-    let buf = Buffer.alloc(0);
-    const replies = password ? 2 : 1;
-    /** @type {RespValue[]} */
-    const got = [];
-    socket.setTimeout(timeoutMs, () => {
-      socket.destroy();
-      reject(new Error(`redis ${host}:${port}: no reply within ${timeoutMs} ms`));
-    });
-    socket.once('error', reject);
-    socket.on('data', (chunk) => {
-      buf = Buffer.concat([buf, chunk]);
-      for (;;) {
-        const parsed = parseResp(buf, 0);
-        if (!parsed) return;
-        got.push(parsed.value);
-        buf = buf.subarray(parsed.end);
-        if (got.length === replies) {
-          socket.end();
-          const authReply = password ? got[0] : null;
-          if (authReply instanceof Error) resolve(authReply);
-          else resolve(got[got.length - 1] ?? null);
-          return;
-        }
-      }
-    });
-    socket.once('connect', () => {
-      if (password) socket.write(encodeResp(['AUTH', password]));
-      socket.write(encodeResp(args));
-    });
-  });
-}
-
-/**
- * @param {string[]} args
- * @returns {string}
- */
-function encodeResp(args) {
-  return `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
-}
-
-/**
- * @param {Buffer} buf
- * @param {number} start
- * @returns {{ value: RespValue, end: number } | null} null when incomplete
- */
-function parseResp(buf, start) {
-  const lineEnd = buf.indexOf('\r\n', start);
-  if (lineEnd < 0) return null;
-  const type = String.fromCharCode(buf[start] ?? 0);
-  const line = buf.toString('utf8', start + 1, lineEnd);
-  const next = lineEnd + 2;
-  switch (type) {
-    case '+':
-      return { value: line, end: next };
-    case '-':
-      return { value: new Error(line), end: next };
-    case ':':
-      return { value: Number(line), end: next };
-    case '$': {
-      const len = Number(line);
-      if (len < 0) return { value: null, end: next };
-      if (buf.length < next + len + 2) return null;
-      return { value: buf.toString('utf8', next, next + len), end: next + len + 2 };
-    }
-    case '*': {
-      const n = Number(line);
-      if (n < 0) return { value: null, end: next };
-      /** @type {RespValue[]} */
-      const items = [];
-      let pos = next;
-      for (let i = 0; i < n; i++) {
-        const item = parseResp(buf, pos);
-        if (!item) return null;
-        items.push(item.value);
-        pos = item.end;
-      }
-      return { value: items, end: pos };
-    }
-    default:
-      throw new Error(`unexpected RESP reply type ${JSON.stringify(type)}`);
-  }
+export function redisCommand(options, ...args) {
+  const [command = 'PING', ...rest] = args;
+  return withRedis(options, (redis) =>
+    redis.call(command, rest).catch((/** @type {unknown} */ err) => {
+      if (err instanceof ReplyError) return /** @type {Error} */ (err);
+      throw err;
+    }),
+  );
 }
 
 /**
@@ -198,9 +151,11 @@ async function ensureLocked({ port, password, log }) {
     pid = runningPidFromFile(pidFile, 'redis-server');
   }
 
-  const info = await redisCommand({ port, host, password }, 'INFO', 'server');
-  const version = typeof info === 'string' ? (/redis_version:(\S+)/.exec(info)?.[1] ?? null) : null;
-  const policyReply = await redisCommand({ port, host, password }, 'CONFIG', 'GET', 'maxmemory-policy');
+  const { info, policyReply } = await withRedis({ port, host, password }, async (redis) => ({
+    info: await redis.info('server'),
+    policyReply: await redis.config('GET', 'maxmemory-policy'),
+  }));
+  const version = /redis_version:(\S+)/.exec(info)?.[1] ?? null;
   const maxmemoryPolicy = Array.isArray(policyReply) && typeof policyReply[1] === 'string' ? policyReply[1] : null;
   if (maxmemoryPolicy !== null && maxmemoryPolicy !== 'noeviction') {
     log(`redis: warning: maxmemory-policy is ${maxmemoryPolicy}; BullMQ queues need noeviction (CONFIG SET maxmemory-policy noeviction)`);
