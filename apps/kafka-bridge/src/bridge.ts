@@ -14,7 +14,7 @@ import { ConsumerGroups, Queues, Topics, groupName, topicName, type EmailJob, ty
 import { BatchConsumer, BatchingProducer, DeadLetterPublisher, DeliveryEventPublisher, createKafka, kafkaReadinessCheck, kafkaSettings } from '@herald/kafka';
 import { DEFAULT_RETENTION, FairShare, Worker, createQueue, createRedis, deliveryJobOptions, jobOptions, queueBacklog, waitUntilReady, warnUnlessNoEviction } from '@herald/queues';
 import { Gauge, Health, Lifecycle, createMetricsRegistry, startHealthServer, type Logger } from '@herald/runtime';
-import { ReplayRepository, TrackingService, createPrismaClient } from '@herald/tracking';
+import { ReplayRepository, TrackingService, createDatabase } from '@herald/tracking';
 import { Backpressure } from './backpressure';
 import type { BridgeConfig } from './config';
 import { createNorthHandler } from './north/north-handler';
@@ -32,10 +32,10 @@ export async function runBridge(config: BridgeConfig, logger: Logger): Promise<L
   lifecycle.onShutdown('health server', () => healthServer.close());
 
   // Connections.
-  const prisma = createPrismaClient({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
-  lifecycle.onShutdown('database', () => prisma.$disconnect());
-  const tracking = new TrackingService(prisma, logger);
-  const replays = new ReplayRepository(prisma);
+  const database = createDatabase({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
+  lifecycle.onShutdown('database', database.close);
+  const tracking = new TrackingService(database, logger);
+  const replays = new ReplayRepository(database.prisma);
   health.addReadinessCheck('database', () => tracking.ping());
 
   const producerRedis = createRedis(config.REDIS_URL, 'producer', logger);

@@ -5,8 +5,8 @@
  * the container path runs on laptops and in CI with Docker only.
  */
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { baseEnv, repoRoot, testConfig } from './config';
+import { deployMigrations } from '@herald/tracking/migrate';
+import { testConfig } from './config';
 
 export interface BackingServices {
   kafkaBrokers: string[];
@@ -37,10 +37,7 @@ async function startContainers(template: string): Promise<BackingServices> {
     new RedisContainer('redis:7').withCommand(['redis-server', '--maxmemory-policy', 'noeviction']).start(),
   ]);
   // Migrate the template database that each test clones.
-  execFileSync(process.execPath, [join(repoRoot, 'tools/platform/src/migrate-cli.mjs'), 'deploy'], {
-    env: { ...baseEnv(), DATABASE_URL: `postgresql://postgres:postgres@${postgres.getHost()}:${postgres.getPort()}/${template}` },
-    stdio: 'inherit',
-  });
+  await deployMigrations({ databaseUrl: `postgresql://postgres:postgres@${postgres.getHost()}:${postgres.getPort()}/${template}` });
   return {
     kafkaBrokers: [`${kafka.getHost()}:${kafka.getMappedPort(9093)}`],
     redisUrl: redis.getConnectionUrl(),

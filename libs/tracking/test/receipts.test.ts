@@ -20,7 +20,7 @@ let suppressions: SuppressionRepository;
 beforeAll(async () => {
   database = await createTestDatabase({ adminUrl, template });
   db = createDatabase({ databaseUrl: database.url, poolSize: 4 });
-  tracking = new TrackingService(db.prisma, createLogger({ service: 'receipts-test', level: 'silent' }));
+  tracking = new TrackingService(db, createLogger({ service: 'receipts-test', level: 'silent' }));
   suppressions = new SuppressionRepository(db.prisma);
 });
 

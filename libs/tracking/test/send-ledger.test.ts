@@ -21,7 +21,7 @@ let ledger: SendLedger;
 beforeAll(async () => {
   database = await createTestDatabase({ adminUrl, template });
   db = createDatabase({ databaseUrl: database.url, poolSize: 4 });
-  tracking = new TrackingService(db.prisma, createLogger({ service: 'ledger-test', level: 'silent' }));
+  tracking = new TrackingService(db, createLogger({ service: 'ledger-test', level: 'silent' }));
   ledger = new SendLedger(db.sql);
 });
 

@@ -20,7 +20,7 @@ beforeAll(async () => {
   database = await createTestDatabase({ adminUrl, template });
   const db = createDatabase({ databaseUrl: database.url, poolSize: 4 });
   prisma = db.prisma;
-  tracking = new TrackingService(prisma, createLogger({ service: 'tracking-test', level: 'silent' }));
+  tracking = new TrackingService(db, createLogger({ service: 'tracking-test', level: 'silent' }));
 });
 
 afterAll(async () => {

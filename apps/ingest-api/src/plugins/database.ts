@@ -26,7 +26,7 @@ export interface DatabasePluginOptions {
 
 async function databasePlugin(app: FastifyInstance, options: DatabasePluginOptions): Promise<void> {
   const database = createDatabase({ databaseUrl: options.databaseUrl, poolSize: options.poolSize });
-  const tracking = new TrackingService(database.prisma, options.logger);
+  const tracking = new TrackingService(database, options.logger);
   app.decorate('tracking', tracking);
   app.decorate('replays', new ReplayRepository(database.prisma));
   app.decorate('suppressions', new SuppressionRepository(database.prisma));

@@ -9,7 +9,7 @@ import { deleteTopics, ensureTopics, heraldTopicSpecs, type Kafka } from '@heral
 import { createRedis } from '@herald/queues';
 import { createLogger, waitFor } from '@herald/runtime';
 import { backingServices, deleteRedisKeys, testKafka, uniqueName } from '@herald/testing';
-import { TrackingService, createPrismaClient } from '@herald/tracking';
+import { TrackingService, createDatabase } from '@herald/tracking';
 import { createTestDatabase } from '@herald/tracking/testing';
 import { buildApp, type App } from '../../src/app';
 import { loadConfig, type IngestConfig } from '../../src/config';
@@ -61,19 +61,19 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   // Ready as production means it: Kafka connected (the producer connects in the background).
   await waitFor('the app to be ready', async () => (await app.inject({ method: 'GET', url: '/readyz' })).statusCode === 200, { timeoutMs: 30_000, intervalMs: 100 });
   const redis = createRedis(services.redisUrl, 'producer', silent);
-  const prisma = createPrismaClient({ databaseUrl: database.url, poolSize: 1 });
+  const db = createDatabase({ databaseUrl: database.url, poolSize: 1 });
   return {
     app,
     config,
     kafka,
     redis,
-    tracking: new TrackingService(prisma, silent),
+    tracking: new TrackingService(db, silent),
     prefix,
     northTopic: topicName(Topics.North, prefix),
     async close() {
       await app.close();
       await redis.quit();
-      await prisma.$disconnect();
+      await db.close();
       await database.drop();
       await deleteRedisKeys(services.redisUrl, `herald-test:${prefix}:*`);
       await deleteTopics(kafka, heraldTopicSpecs(prefix).map((t) => t.topic));

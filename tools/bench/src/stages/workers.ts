@@ -12,7 +12,7 @@ import { Queues, deliveryIdFor, deliveryJobId, newMessageId, type Channel, type 
 import { Queue, createRedis, deliveryJobOptions } from '@herald/queues';
 import { createLogger } from '@herald/runtime';
 import { freePort, type HeraldStack } from '@herald/testing';
-import { TrackingService, createPrismaClient } from '@herald/tracking';
+import { TrackingService, createDatabase } from '@herald/tracking';
 import { stageScope, startProc, startService, startSinks, startStack, type BenchContext, type SinkClient } from '../context';
 import { requestFor } from '../mix';
 import { INFRA_GROUPS, ResourceMonitor } from '../resources';
@@ -28,8 +28,8 @@ export const SMTP_POOL_SIZE = 5;
 
 /** Records `count` single-channel messages in tracking and queues their channel jobs (worker not running yet). */
 async function seed(ctx: BenchContext, stack: HeraldStack, channel: Channel, count: number): Promise<void> {
-  const prisma = createPrismaClient({ databaseUrl: stack.database.url, poolSize: 2 });
-  const tracking = new TrackingService(prisma, silent);
+  const database = createDatabase({ databaseUrl: stack.database.url, poolSize: 2 });
+  const tracking = new TrackingService(database, silent);
   const redis = createRedis(stack.services.redisUrl, 'producer', silent);
   const queue = new Queue<EmailJob | SmsJob>(channel === 'email' ? Queues.Email : Queues.Sms, { connection: redis, prefix: stack.queuePrefix, defaultJobOptions: deliveryJobOptions() });
   try {
@@ -54,7 +54,7 @@ async function seed(ctx: BenchContext, stack: HeraldStack, channel: Channel, cou
   } finally {
     await queue.close();
     await redis.quit();
-    await prisma.$disconnect();
+    await database.close();
   }
 }
 
