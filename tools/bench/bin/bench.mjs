@@ -48,7 +48,7 @@ if (!help) {
     process.exit(1);
   }
   const template = templateDatabaseUrl();
-  if ((await exec(process.execPath, ['tools/platform/src/migrate-cli.mjs', 'deploy'], { env: { DATABASE_URL: template } })) !== 0) {
+  if ((await exec(process.execPath, ['libs/tracking/dist/migrate-cli.js', 'deploy'], { env: { DATABASE_URL: template } })) !== 0) {
     if (started.length) await stopPlatform(started);
     say('npm run bench: migrating the template database failed');
     process.exit(1);

@@ -12,7 +12,8 @@ module.exports = async function globalSetup() {
   const { platformUp, templateDatabaseUrl } = await import(join(root, 'tools/platform/src/platform.mjs'));
   const up = await platformUp({ only: ['kafka', 'redis', 'postgres'], log: () => undefined });
   if (!up.ok) throw new Error(`platform not up: ${up.results.map((r) => `${r.name}: ${r.line}`).join('; ')}`);
-  execFileSync(process.execPath, [join(root, 'tools/platform/src/migrate-cli.mjs'), 'deploy'], {
+  const { runnerEntry } = await import(join(root, 'tools/platform/src/migrate.mjs'));
+  execFileSync(process.execPath, [runnerEntry(), 'deploy'], {
     env: { ...process.env, DATABASE_URL: templateDatabaseUrl() },
     stdio: 'ignore',
   });

@@ -1,21 +1,22 @@
 #!/usr/bin/env node
 // @ts-check
 /**
- * npm run migrate -- deploy            apply pending migrations to DATABASE_URL
+ * npm run migrate -- deploy            apply pending migrations to DATABASE_URL (the runner of
+ *                                      libs/tracking: node libs/tracking/dist/migrate-cli.js deploy)
  * npm run migrate -- create <name>     write a new migration from schema.prisma changes
  * npm run migrate -- check             exit 1 if schema.prisma has changes no migration carries
  * DATABASE_URL defaults to the local herald database.
  */
-import { create, deploy, pendingSchemaChange } from './migrate.mjs';
+import { spawnSync } from 'node:child_process';
+import { create, pendingSchemaChange, runnerEntry } from './migrate.mjs';
 
 const [command = 'deploy', name] = process.argv.slice(2);
 const databaseUrl = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/herald';
-const safeUrl = databaseUrl.replace(/\/\/[^@/]*@/, '//***@');
 
 try {
   if (command === 'deploy') {
-    const applied = await deploy({ databaseUrl });
-    console.log(applied.length ? `applied ${applied.join(', ')} to ${safeUrl}` : `${safeUrl} is up to date`);
+    const run = spawnSync(process.execPath, [runnerEntry(), 'deploy'], { stdio: 'inherit', env: { ...process.env, DATABASE_URL: databaseUrl } });
+    process.exit(run.status ?? 1);
   } else if (command === 'create') {
     if (!name) throw new Error('usage: migrate create <snake_case_name>');
     const folder = await create({ databaseUrl, name });

@@ -1,15 +1,20 @@
 // @ts-check
 /**
- * Prisma migrations without the downloaded Rust engine: Prisma's own schema engine compiled to
- * WebAssembly (@prisma/schema-engine-wasm, the version that matches the installed prisma) driven
- * through the pg driver adapter. `deploy` applies libs/tracking/prisma/migrations and records them
- * in _prisma_migrations exactly as `prisma migrate deploy` does; `create` writes a new migration
- * from the difference between the migrations and schema.prisma (replayed in a throwaway shadow
- * database); `check` fails when schema.prisma has changes that no migration carries.
+ * Migrations for developers. `deploy` is not here: production and development alike run the
+ * runner that lives with the schema, libs/tracking/src/migrate.ts (built to
+ * libs/tracking/dist/migrate-cli.js; `runnerEntry` compiles it first when the build is missing or
+ * older than its sources, so `npm run migrate -- deploy` and `nx test` work before any build).
+ *
+ * The development-only commands use Prisma's own schema engine compiled to WebAssembly
+ * (@prisma/schema-engine-wasm, the version that matches the installed prisma) driven through the
+ * pg driver adapter: `create` writes a new migration from the difference between the migrations
+ * and schema.prisma (replayed in a throwaway shadow database); `check` fails when schema.prisma
+ * has changes that no migration carries.
  *
  * The wasm module is instantiated by hand so that no --experimental-wasm-modules flag is needed.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -19,6 +24,25 @@ export const repoRoot = join(here, '..', '..', '..');
 export const schemaPath = join(repoRoot, 'libs', 'tracking', 'prisma', 'schema.prisma');
 export const migrationsDir = join(repoRoot, 'libs', 'tracking', 'prisma', 'migrations');
 const require = createRequire(import.meta.url);
+
+const trackingDir = join(repoRoot, 'libs', 'tracking');
+const RUNNER_SOURCES = ['migrate.ts', 'migrate-cli.ts', 'config.ts'];
+
+/**
+ * The path of the migration runner's CLI (libs/tracking/dist/migrate-cli.js), compiled from its
+ * sources with tsc (libs/tracking/tsconfig.migrate.json, seconds) when missing or out of date.
+ * Run it as `node <path> deploy` with DATABASE_URL set.
+ */
+export function runnerEntry() {
+  const entry = join(trackingDir, 'dist', 'migrate-cli.js');
+  const built = RUNNER_SOURCES.map((f) => join(trackingDir, 'dist', f.replace(/\.ts$/, '.js')));
+  const newestSource = Math.max(...RUNNER_SOURCES.map((f) => statSync(join(trackingDir, 'src', f)).mtimeMs));
+  if (!built.every((f) => existsSync(f) && statSync(f).mtimeMs >= newestSource)) {
+    const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+    execFileSync(process.execPath, [tsc, '-p', join(trackingDir, 'tsconfig.migrate.json')], { cwd: repoRoot, stdio: 'inherit' });
+  }
+  return entry;
+}
 
 const NO_FILTER = { externalTables: [], externalEnums: [] };
 
@@ -90,7 +114,7 @@ async function openEngine(databaseUrl, log) {
  * engine's schema description reads catalog columns of that type (relkind, contype, ...) and wants
  * them typed as Character. On the shadow adapter only, results are read with such columns
  * reported as text (their values already parse as strings) and then typed Character.
- * Used by the `create` and `check` dev commands; `deploy` does not describe schemas.
+ * Used by the `create` and `check` dev commands.
  * @param {any} adapter a PrismaPgAdapter
  */
 function typeCharColumns(adapter) {
@@ -160,21 +184,6 @@ export function readMigrations(dir = migrationsDir) {
       };
     }),
   };
-}
-
-/**
- * Applies every migration not yet applied. Returns the names just applied.
- * @param {{ databaseUrl: string, log?: (line: string) => void }} options
- * @returns {Promise<string[]>}
- */
-export async function deploy({ databaseUrl, log = console.log }) {
-  const { engine } = await openEngine(databaseUrl, log);
-  try {
-    const out = await engine.applyMigrations({ migrationsList: readMigrations(), filters: NO_FILTER });
-    return out.appliedMigrationNames;
-  } finally {
-    engine.free();
-  }
 }
 
 /**

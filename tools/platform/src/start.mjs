@@ -21,6 +21,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { runnerEntry } from './migrate.mjs';
 import { localDir, localPath } from './paths.mjs';
 import { isPortOpen } from './process-utils.mjs';
 import { DEFAULT_PROVIDER, emulatorCallbackUrl, isEmulated, knownProviders, parseProviders, wireProvider, wiringBuilt } from './providers.mjs';
@@ -340,7 +341,7 @@ async function main() {
   if (stopping) return;
   for (const r of up.results) say(`  ${r.name.padEnd(9)} ${r.line}`);
   if (!up.ok) return fail('the platform did not come up (see above)');
-  if ((await run(process.execPath, ['tools/platform/src/migrate-cli.mjs', 'deploy'])) !== 0) return stopping ? undefined : fail('migrations failed');
+  if ((await run(process.execPath, [runnerEntry(), 'deploy'])) !== 0) return stopping ? undefined : fail('migrations failed');
   if (stopping) return;
 
   for (const app of APPS) {

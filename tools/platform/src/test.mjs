@@ -15,6 +15,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { runnerEntry } from './migrate.mjs';
 import { ensureInstalled, exec, nx, repoRoot, say, step } from './workspace.mjs';
 
 const resultsDir = path.join(repoRoot, 'tmp');
@@ -70,7 +71,7 @@ if (installed.ok) {
   checks.push(platform);
   if (platform.ok) {
     const template = templateDatabaseUrl();
-    const migrated = await step('migrate the test template database', () => exec(process.execPath, ['tools/platform/src/migrate-cli.mjs', 'deploy'], { env: { DATABASE_URL: template } }));
+    const migrated = await step('migrate the test template database', () => exec(process.execPath, [runnerEntry(), 'deploy'], { env: { DATABASE_URL: template } }));
     checks.push(migrated);
     checks.push(await step('schema.prisma and the migrations agree', () => exec(process.execPath, ['tools/platform/src/migrate-cli.mjs', 'check'], { env: { DATABASE_URL: template } })));
     if (build.ok && migrated.ok) {
