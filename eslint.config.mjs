@@ -4,6 +4,8 @@
 //   type:data-access-> contracts, domain (the ports it implements), util, data-access
 //   type:util       -> util
 //   type:contracts  -> contracts only, and no infrastructure library at all
+//   type:errors     -> nothing at all (libs/errors: HeraldError, the base of Herald's errors);
+//                      every tag but client may import it
 //   type:testing    -> anything but apps; only test files (and tools) may import it
 //   type:tool       -> libraries, the API client and the test harness (benchmarks, generators)
 //   type:client     -> nothing of Herald's (@herald/client is for API consumers: it is generated
@@ -74,13 +76,14 @@ export default [
           // helpers (backoff) although runtime, elsewhere, imports pino.
           checkNestedExternalImports: false,
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util'] },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'], bannedExternalImports: [...infrastructure] },
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:util', 'type:data-access'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'], bannedExternalImports: [...notKafka, ...notPrisma, 'bullmq'] },
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'], bannedExternalImports: [...infrastructure] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:data-access', 'type:util'] },
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:util'], bannedExternalImports: [...infrastructure] },
+            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:util', 'type:data-access'] },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:errors', 'type:util'], bannedExternalImports: [...notKafka, ...notPrisma, 'bullmq'] },
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts'], bannedExternalImports: [...infrastructure] },
+            { sourceTag: 'type:errors', onlyDependOnLibsWithTags: [], allowedExternalImports: [] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client'] },
             { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:client'], allowedExternalImports: ['openapi-fetch', 'fetch-retry'] },
           ],
         },
@@ -102,14 +105,15 @@ export default [
         {
           allow: ['@herald/testing'],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing'] },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:testing'] },
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:util', 'type:data-access', 'type:testing'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:testing'] },
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:testing', 'type:app', 'type:client'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing'] },
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:util', 'type:testing'] },
+            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:util', 'type:data-access', 'type:testing'] },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:errors', 'type:util', 'type:testing'] },
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:testing'] },
+            { sourceTag: 'type:errors', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:util', 'type:testing', 'type:app', 'type:client'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client'] },
             { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:client'] },
           ],
         },
