@@ -8,4 +8,3 @@ export * from './metrics';
 export * from './wait';
 export * from './backoff';
 export * from './group-commit';
-export * from './config-docs';

@@ -12,14 +12,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { renderConfigTable, replaceBetweenMarkers } from './config-docs.mjs';
 import { APPS, repoRoot } from './workspace.mjs';
 
 const require = createRequire(import.meta.url);
-const { renderConfigTable, replaceBetweenMarkers } = require('@herald/runtime');
+const { describeConfig } = require('@herald/runtime');
 
 const sections = APPS.map((app) => {
   const { configSpec } = require(`@herald/${app}/config`);
-  return `#### ${app}\n\n${renderConfigTable(configSpec)}`;
+  return `#### ${app}\n\n${renderConfigTable(describeConfig(configSpec))}`;
 });
 const readmePath = path.join(repoRoot, 'README.md');
 const current = readFileSync(readmePath, 'utf8');
