@@ -66,82 +66,110 @@ async function loadEngineClass() {
 }
 
 /**
+ * adapter-pg 7.10 cannot map PostgreSQL's one-byte "char" type (OID 18) and throws, but the
+ * engine's schema description reads catalog columns of that type (relkind, contype, ...) and wants
+ * them typed as Character. Their values already arrive as one-character strings, so this pool (a
+ * pg.Pool, overriding only its public query method) reports such columns as text and remembers
+ * which they were; the shadow adapter below then types them Character.
+ * Used for the shadow database of the `create` and `check` commands.
+ * @param {import('pg').PoolConfig} config
+ * @param {WeakMap<object, number[]>} charColumns result rows -> indexes of "char" columns
+ */
+function charAsTextPool(config, charColumns) {
+  const pg = require('pg');
+  class CharAsTextPool extends pg.Pool {
+    /** @param {any[]} args */
+    async query(...args) {
+      const result = await /** @type {any} */ (super.query)(...args);
+      /** @type {number[]} */
+      const indexes = [];
+      (result?.fields ?? []).forEach((/** @type {any} */ field, /** @type {number} */ i) => {
+        if (field.dataTypeID === 18) {
+          field.dataTypeID = 25;
+          indexes.push(i);
+        }
+      });
+      if (indexes.length && result.rows) charColumns.set(result.rows, indexes);
+      return result;
+    }
+  }
+  return new CharAsTextPool(config);
+}
+
+/**
+ * The engine's driver adapter factory, built on the public interfaces only: the pg adapter for the
+ * database itself, and a shadow database of our own (created here, dropped WITH (FORCE) after its
+ * pool closed; the adapter's own shadow database is dropped while its pool is open, which
+ * PostgreSQL refuses).
+ * @param {import('pg').PoolConfig} config
+ * @returns {import('@prisma/driver-adapter-utils').SqlMigrationAwareDriverAdapterFactory}
+ */
+function adapterFactory(config) {
+  const pg = require('pg');
+  const { PrismaPg } = require('@prisma/adapter-pg');
+  const { ColumnTypeEnum } = require('@prisma/driver-adapter-utils');
+  const main = new PrismaPg(config);
+  /** @param {string} sql */
+  const admin = async (sql) => {
+    const client = new pg.Client(config);
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    provider: 'postgres',
+    adapterName: main.adapterName,
+    connect: () => main.connect(),
+    connectToShadowDb: async () => {
+      const name = `herald_shadow_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
+      await admin(`CREATE DATABASE "${name}"`);
+      /** @type {WeakMap<object, number[]>} */
+      const charColumns = new WeakMap();
+      const pool = charAsTextPool({ ...config, database: name }, charColumns);
+      const adapter = await new PrismaPg(pool).connect();
+      /** @type {import('@prisma/driver-adapter-utils').SqlDriverAdapter} */
+      const shadow = {
+        provider: adapter.provider,
+        adapterName: adapter.adapterName,
+        queryRaw: async (q) => {
+          const out = await adapter.queryRaw(q);
+          for (const i of charColumns.get(out.rows) ?? []) out.columnTypes[i] = ColumnTypeEnum.Character;
+          return out;
+        },
+        executeRaw: (q) => adapter.executeRaw(q),
+        executeScript: (script) => adapter.executeScript(script),
+        startTransaction: (level) => adapter.startTransaction(level),
+        getConnectionInfo: () => adapter.getConnectionInfo(),
+        dispose: async () => {
+          await adapter.dispose();
+          await pool.end();
+          await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        },
+      };
+      return shadow;
+    },
+  };
+}
+
+/**
  * @param {string} databaseUrl
  * @param {(line: string) => void} log
  */
 async function openEngine(databaseUrl, log) {
   const SchemaEngine = await loadEngineClass();
-  const { PrismaPg } = require('@prisma/adapter-pg');
   const { bindMigrationAwareSqlAdapterFactory } = require('@prisma/driver-adapter-utils');
   const schema = readFileSync(schemaPath, 'utf8');
-  // Connection fields, not a connectionString: the adapter opens the shadow database with
-  // { ...config, database }, and a connectionString would override that database name.
-  const config = pgConfig(databaseUrl);
-  const base = new PrismaPg(config);
-  // The adapter's own shadow database is dropped before its pool closes, which PostgreSQL refuses;
-  // this one closes first and drops with FORCE.
-  base.connectToShadowDb = async () => {
-    const pg = require('pg');
-    const name = `herald_shadow_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
-    const admin = new pg.Client(config);
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    await admin.end();
-    // Built as the adapter builds its own shadow connection (same class, a plain pool, no options).
-    const probe = await base.connect();
-    const AdapterClass = /** @type {any} */ (probe).constructor;
-    await probe.dispose();
-    const pool = new pg.Pool({ ...config, database: name });
-    return typeCharColumns(new AdapterClass(pool, undefined, async () => {
-      await pool.end();
-      const cleaner = new pg.Client(config);
-      await cleaner.connect();
-      await cleaner.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await cleaner.end();
-    }));
-  };
-  const factory = bindMigrationAwareSqlAdapterFactory(base);
+  // Connection fields, not a connectionString, so that the shadow database's name applies.
+  const factory = bindMigrationAwareSqlAdapterFactory(adapterFactory(pgConfig(databaseUrl)));
   /** @param {string} message */
   const onLog = (message) => {
     if (process.env.HERALD_MIGRATE_DEBUG) log(String(message));
   };
   const engine = await SchemaEngine.new({ datamodels: [['schema.prisma', schema]] }, onLog, factory);
   return { engine, schema };
-}
-
-/**
- * adapter-pg 7.10 cannot map PostgreSQL's one-byte "char" type (OID 18) and throws, but the
- * engine's schema description reads catalog columns of that type (relkind, contype, ...) and wants
- * them typed as Character. On the shadow adapter only, results are read with such columns
- * reported as text (their values already parse as strings) and then typed Character.
- * Used by the `create` and `check` dev commands.
- * @param {any} adapter a PrismaPgAdapter
- */
-function typeCharColumns(adapter) {
-  const CHARACTER = 6; // ColumnTypeEnum.Character in @prisma/driver-adapter-utils
-  /** @type {WeakMap<object, number[]>} */
-  const charColumns = new WeakMap();
-  const performIO = adapter.performIO.bind(adapter);
-  const queryRaw = adapter.queryRaw.bind(adapter);
-  adapter.performIO = async (/** @type {any} */ query) => {
-    const result = await performIO(query);
-    /** @type {number[]} */
-    const indexes = [];
-    (result?.fields ?? []).forEach((/** @type {any} */ field, /** @type {number} */ i) => {
-      if (field.dataTypeID === 18) {
-        field.dataTypeID = 25;
-        indexes.push(i);
-      }
-    });
-    if (indexes.length && result.rows) charColumns.set(result.rows, indexes);
-    return result;
-  };
-  adapter.queryRaw = async (/** @type {any} */ query) => {
-    const out = await queryRaw(query);
-    for (const i of charColumns.get(out.rows) ?? []) out.columnTypes[i] = CHARACTER;
-    return out;
-  };
-  return adapter;
 }
 
 /** @param {string} url */
@@ -187,13 +215,14 @@ export function readMigrations(dir = migrationsDir) {
 }
 
 /**
- * The SQL that would bring the migrations up to schema.prisma ('' when they agree).
- * @param {{ databaseUrl: string, log?: (line: string) => void }} options
+ * The SQL that would bring the migrations (in `dir`, by default libs/tracking/prisma/migrations)
+ * up to schema.prisma ('' when they agree).
+ * @param {{ databaseUrl: string, dir?: string, log?: (line: string) => void }} options
  */
-export async function pendingSchemaChange({ databaseUrl, log = console.log }) {
+export async function pendingSchemaChange({ databaseUrl, dir = migrationsDir, log = console.log }) {
   const { engine, schema } = await openEngine(databaseUrl, log);
   try {
-    const migrations = readMigrations();
+    const migrations = readMigrations(dir);
     const from = migrations.migrationDirectories.length ? { tag: 'migrations', ...migrations } : { tag: 'empty' };
     const out = await engine.diff({
       from,
