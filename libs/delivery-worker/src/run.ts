@@ -129,6 +129,8 @@ export async function runChannelWorker<J extends DeliveryJob>(options: ChannelWo
     onBreakerChange: (provider, state) => breakerState.set({ channel, provider }, state === 'open' ? 1 : state === 'half-open' ? 0.5 : 0),
   });
   const fairShare = new FairShare(redis, config.QUEUE_PREFIX);
+  // After the worker has finished its jobs (steps run in reverse), before Redis closes.
+  lifecycle.onShutdown('fair-share counters', () => fairShare.flush());
   const leaveBacklog = (job: Job) => {
     void fairShare.done(queue, (job.data as Partial<DeliveryJob>).client).catch((err: unknown) => logger.warn({ err, jobId: job.id }, 'could not update the fair-share backlog'));
   };

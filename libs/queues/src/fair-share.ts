@@ -16,18 +16,44 @@ import type { Redis } from 'ioredis';
 export const MAX_PRIORITY = 2_097_152;
 const IDLE_SEC = 86_400;
 
-const DONE = `local v = redis.call('DECRBY', KEYS[1], ARGV[1]) if v < 0 then redis.call('SET', KEYS[1], 0, 'EX', ARGV[2]) end return v`;
+// Each KEYS[i] falls by ARGV[i]; a counter that would go below zero (it drifted) is reset to 0.
+const DONE = `local idle = ARGV[#ARGV]
+for i, key in ipairs(KEYS) do
+  local v = redis.call('DECRBY', key, ARGV[i])
+  if v < 0 then redis.call('SET', key, 0, 'EX', idle) end
+end
+return #KEYS`;
 
 export interface FairJob {
   client: string | undefined;
   high: boolean;
 }
 
+export interface FairShareOptions {
+  /** How long finished jobs are gathered before one round trip lowers their counters (ms, default 20). */
+  flushMs?: number;
+}
+
+/** Finished jobs gathered for one round trip. */
+interface Pending {
+  counts: Map<string, number>;
+  timer: NodeJS.Timeout;
+  settled: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 export class FairShare {
+  private pending: Pending | undefined;
+  private readonly flushMs: number;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+    options: FairShareOptions = {},
+  ) {
+    this.flushMs = options.flushMs ?? 20;
+  }
 
   private key(queue: string, client: string | undefined): string {
     return `${this.prefix}:fair:${queue}:${client ?? '-'}`;
@@ -56,8 +82,42 @@ export class FairShare {
     });
   }
 
-  /** A job of `client` left the backlog for good (sent, failed, skipped). */
-  async done(queue: string, client: string | undefined, n = 1): Promise<void> {
-    await this.redis.eval(DONE, 1, this.key(queue, client), n, IDLE_SEC);
+  /**
+   * A job of `client` left the backlog for good (sent, failed, skipped). The jobs a worker finishes
+   * within flushMs share one round trip (a worker finishes hundreds a second); resolves (or
+   * rejects) with that round trip. A decrement lost with a killed process leaves a counter high
+   * until it expires (see above): priorities drift for a while, no job is lost.
+   */
+  done(queue: string, client: string | undefined, n = 1): Promise<void> {
+    const pending = (this.pending ??= this.gather());
+    const key = this.key(queue, client);
+    pending.counts.set(key, (pending.counts.get(key) ?? 0) + n);
+    return pending.settled;
+  }
+
+  private gather(): Pending {
+    let resolve!: () => void;
+    let reject!: (error: unknown) => void;
+    const settled = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const timer = setTimeout(() => void this.flush(), this.flushMs);
+    return { counts: new Map(), timer, settled, resolve, reject };
+  }
+
+  /** Lowers the gathered counters now, in one round trip (the timer calls it; call it before closing Redis). */
+  async flush(): Promise<void> {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    clearTimeout(pending.timer);
+    const keys = [...pending.counts.keys()];
+    try {
+      await this.redis.eval(DONE, keys.length, ...keys, ...keys.map((k) => pending.counts.get(k) ?? 0), IDLE_SEC);
+      pending.resolve();
+    } catch (error) {
+      pending.reject(error);
+    }
   }
 }
