@@ -2,43 +2,24 @@
  * The migration runner (src/migrate.ts) against a real PostgreSQL: each case in a scratch
  * database of its own, created empty (not from the template) and dropped afterwards.
  */
-import { cpSync, mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { MigrationError, checksumOf, deployMigrations, migrationsDir, readMigrationFiles } from '../src/migrate';
-import { createTestDatabase } from '../src/testing';
+import { createTestDatabase, withClient, type TestDatabase } from '../src/testing';
 
 // libs/testing builds on this library, so this test does not use it: the same defaults, read here.
 const adminUrl = process.env['DATABASE_ADMIN_URL'] || 'postgresql://postgres@127.0.0.1:5432/postgres';
 const template = process.env['DATABASE_TEMPLATE'] || 'herald_test';
 
-const scratch: string[] = [];
+const scratch: TestDatabase[] = [];
 const dirs: string[] = [];
-
-function urlOf(database: string): string {
-  const u = new URL(adminUrl);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-async function withClient<T>(url: string, run: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** An empty database with a unique name; dropped after all tests. */
 async function scratchDatabase(): Promise<string> {
-  const name = `herald_migrate_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
-  scratch.push(name);
-  return urlOf(name);
+  const database = await createTestDatabase({ adminUrl });
+  scratch.push(database);
+  return database.url;
 }
 
 /** A copy of the real migrations folder, to change without touching the repository. */
@@ -65,9 +46,9 @@ async function tableExists(url: string, table: string): Promise<boolean> {
 const names = readMigrationFiles().map((m) => m.name);
 
 afterAll(async () => {
-  for (const name of scratch) await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  for (const database of scratch) await database.drop();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+}, 60_000);
 
 test('the repository has migrations, sorted by name', () => {
   expect(names.length).toBeGreaterThanOrEqual(1);

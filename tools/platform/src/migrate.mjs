@@ -101,10 +101,11 @@ function charAsTextPool(config, charColumns) {
  * database itself, and a shadow database of our own (created here, dropped WITH (FORCE) after its
  * pool closed; the adapter's own shadow database is dropped while its pool is open, which
  * PostgreSQL refuses).
- * @param {import('pg').PoolConfig} config
+ * @param {string} databaseUrl
  * @returns {import('@prisma/driver-adapter-utils').SqlMigrationAwareDriverAdapterFactory}
  */
-function adapterFactory(config) {
+function adapterFactory(databaseUrl) {
+  const config = { connectionString: databaseUrl };
   const pg = require('pg');
   const { PrismaPg } = require('@prisma/adapter-pg');
   const { ColumnTypeEnum } = require('@prisma/driver-adapter-utils');
@@ -128,7 +129,9 @@ function adapterFactory(config) {
       await admin(`CREATE DATABASE "${name}"`);
       /** @type {WeakMap<object, number[]>} */
       const charColumns = new WeakMap();
-      const pool = charAsTextPool({ ...config, database: name }, charColumns);
+      const shadowUrl = new URL(databaseUrl);
+      shadowUrl.pathname = `/${name}`;
+      const pool = charAsTextPool({ connectionString: shadowUrl.toString() }, charColumns);
       const adapter = await new PrismaPg(pool).connect();
       /** @type {import('@prisma/driver-adapter-utils').SqlDriverAdapter} */
       const shadow = {
@@ -162,28 +165,13 @@ async function openEngine(databaseUrl, log) {
   const SchemaEngine = await loadEngineClass();
   const { bindMigrationAwareSqlAdapterFactory } = require('@prisma/driver-adapter-utils');
   const schema = readFileSync(schemaPath, 'utf8');
-  // Connection fields, not a connectionString, so that the shadow database's name applies.
-  const factory = bindMigrationAwareSqlAdapterFactory(adapterFactory(pgConfig(databaseUrl)));
+  const factory = bindMigrationAwareSqlAdapterFactory(adapterFactory(databaseUrl));
   /** @param {string} message */
   const onLog = (message) => {
     if (process.env.HERALD_MIGRATE_DEBUG) log(String(message));
   };
   const engine = await SchemaEngine.new({ datamodels: [['schema.prisma', schema]] }, onLog, factory);
   return { engine, schema };
-}
-
-/** @param {string} url */
-export function pgConfig(url) {
-  const u = new URL(url);
-  const ssl = u.searchParams.get('sslmode');
-  return {
-    host: decodeURIComponent(u.hostname) || '127.0.0.1',
-    port: Number(u.port || 5432),
-    user: decodeURIComponent(u.username) || 'postgres',
-    password: decodeURIComponent(u.password) || undefined,
-    database: decodeURIComponent(u.pathname.replace(/^\//, '')) || 'postgres',
-    ssl: ssl && ssl !== 'disable' ? { rejectUnauthorized: ssl === 'verify-full' } : undefined,
-  };
 }
 
 /** The migrations folder in the engine's format. */
