@@ -2,6 +2,7 @@
  * ingest-api errors: one module, stable codes (like fastify's FST_ERR_*). Every error leaves as
  * RFC 9457 application/problem+json; 5xx bodies never carry internals.
  */
+import { HeraldError } from '@herald/errors';
 import type { FieldError } from '@herald/contracts';
 
 export const ErrorCodes = {
@@ -32,7 +33,8 @@ export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 const TYPE_BASE = 'https://herald.dev/problems/';
 
 /** An error that maps to one HTTP problem response. */
-export class HttpProblemError extends Error {
+export class HttpProblemError extends HeraldError {
+  static override readonly heraldCode = 'HERALD_ERR_INGEST_HTTP_PROBLEM';
   constructor(
     readonly status: number,
     readonly code: ErrorCode,
@@ -42,7 +44,6 @@ export class HttpProblemError extends Error {
     readonly headers: Record<string, string> = {},
   ) {
     super(detail ?? title);
-    this.name = 'HttpProblemError';
   }
 
   get type(): string {

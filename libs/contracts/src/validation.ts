@@ -3,6 +3,7 @@
  * with these options) and the Kafka records and queue jobs that consumers check before acting.
  * Errors come out as FieldError[]: a JSON pointer to the field and a sentence a person can act on.
  */
+import { HeraldError } from '@herald/errors';
 import Ajv, { type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Static, TSchema } from '@sinclair/typebox';
@@ -239,13 +240,13 @@ export function toFieldErrors(errors: readonly ErrorObject[] | null | undefined,
   return out;
 }
 
-export class ContractViolationError extends Error {
+export class ContractViolationError extends HeraldError {
+  static override readonly heraldCode = 'HERALD_ERR_CONTRACTS_VIOLATION';
   constructor(
     readonly contract: string,
     readonly errors: FieldError[],
   ) {
     super(`${contract} is invalid: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
-    this.name = 'ContractViolationError';
   }
 }
 

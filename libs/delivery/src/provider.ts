@@ -1,4 +1,5 @@
 /** What a delivery provider (an SMTP relay, an SMS gateway) looks like to the workers. */
+import { HeraldError } from '@herald/errors';
 import type { DeliveryJob } from '@herald/contracts';
 import { safeSummary } from './summary';
 
@@ -35,7 +36,8 @@ export interface DeliveryProvider<J extends DeliveryJob> {
 /** Codes that mean "slow down": HTTP 429 and the providers' own (TWILIO_20429, SES TooManyRequests, SNS Throttling...). */
 const THROTTLE_CODE = /(^|_)429$|THROTTL|TOO_?MANY_?REQUESTS|RATE_?LIMIT/i;
 
-export class ProviderError extends Error {
+export class ProviderError extends HeraldError {
+  static override readonly heraldCode = 'HERALD_ERR_DELIVERY_PROVIDER';
   readonly code: string;
   readonly permanent: boolean;
   readonly outcomeUnknown: boolean;
@@ -50,7 +52,6 @@ export class ProviderError extends Error {
   /** `message` is the provider's own text: it is logged, never shown to API clients. */
   constructor(message: string, options: { code: string; permanent: boolean; outcomeUnknown?: boolean; retryAfterMs?: number; summary?: string; suppress?: 'opt_out' | 'hard_bounce'; throttled?: boolean; cause?: unknown }) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'ProviderError';
     this.code = options.code;
     this.permanent = options.permanent;
     this.outcomeUnknown = options.outcomeUnknown ?? false;

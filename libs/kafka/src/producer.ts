@@ -12,6 +12,7 @@
  * one request already handed to kafkajs (which retries until Kafka answers, as an idempotent
  * producer must) may still land. The queue is capped: past maxBacklog, send() fails at once.
  */
+import { HeraldError } from '@herald/errors';
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { retryInBackground, type Logger } from '@herald/runtime';
 
@@ -50,28 +51,28 @@ interface Pending {
   abandoned: boolean;
 }
 
-export class ProducerClosedError extends Error {
+export class ProducerClosedError extends HeraldError {
+  static override readonly heraldCode = 'HERALD_ERR_KAFKA_PRODUCER_CLOSED';
   constructor() {
     super('the Kafka producer is closed');
-    this.name = 'ProducerClosedError';
   }
 }
 
-export class SendTimeoutError extends Error {
+export class SendTimeoutError extends HeraldError {
+  static override readonly heraldCode = 'HERALD_ERR_KAFKA_SEND_TIMEOUT';
   constructor(ms: number) {
     super(`Kafka did not acknowledge the record within ${ms} ms`);
-    this.name = 'SendTimeoutError';
   }
 }
 
 /** The record is larger than the topic takes: refused before anything was sent. */
-export class RecordTooLargeError extends Error {
+export class RecordTooLargeError extends HeraldError {
+  static override readonly heraldCode = 'HERALD_ERR_KAFKA_RECORD_TOO_LARGE';
   constructor(
     readonly bytes: number,
     readonly limit: number,
   ) {
     super(`a record of ${bytes} bytes is larger than the ${limit} bytes Kafka takes`);
-    this.name = 'RecordTooLargeError';
   }
 }
 
@@ -85,10 +86,10 @@ export function recordBytes(record: OutgoingRecord): number {
 /** Framing Kafka adds around a record and a batch, at most (record batch header, varints, headers count). */
 export const RECORD_OVERHEAD_BYTES = 1_024;
 
-export class BacklogFullError extends Error {
+export class BacklogFullError extends HeraldError {
+  static override readonly heraldCode = 'HERALD_ERR_KAFKA_BACKLOG_FULL';
   constructor(limit: number) {
     super(`more than ${limit} records are waiting for Kafka`);
-    this.name = 'BacklogFullError';
   }
 }
 

@@ -3,6 +3,7 @@
  * A process calls parseConfig(spec, process.env) in its config module and nowhere else; any bad
  * or missing variable stops it with a ConfigError that names every offending variable.
  */
+import { HeraldError } from '@herald/errors';
 
 export interface VarSpec<T> {
   readonly kind: string;
@@ -27,10 +28,10 @@ type Common<T> = {
 export type ConfigSpec = Record<string, VarSpec<unknown>>;
 export type ConfigOf<S extends ConfigSpec> = { readonly [K in keyof S]: S[K] extends VarSpec<infer T> ? T : never };
 
-export class ConfigError extends Error {
+export class ConfigError extends HeraldError {
+  static override readonly heraldCode = 'HERALD_ERR_RUNTIME_CONFIG';
   constructor(readonly problems: readonly string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
   }
 }
 

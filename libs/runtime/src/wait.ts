@@ -1,10 +1,11 @@
 /** Waiting without sleeping blindly: poll a condition until it holds or a deadline passes. */
+import { HeraldError } from '@herald/errors';
 import { setTimeout as delay } from 'node:timers/promises';
 
-export class DeadlineExceededError extends Error {
+export class DeadlineExceededError extends HeraldError {
+  static override readonly heraldCode = 'HERALD_ERR_RUNTIME_DEADLINE_EXCEEDED';
   constructor(what: string, ms: number, readonly lastError?: unknown) {
     super(`${what} did not happen within ${ms} ms${lastError ? `: ${lastError instanceof Error ? lastError.message : String(lastError)}` : ''}`);
-    this.name = 'DeadlineExceededError';
   }
 }
 

@@ -10,6 +10,7 @@
  * RFC 1918, link-local, CGNAT, unique-local and the like are allowed, and http as well as https;
  * the unspecified address, broadcast, multicast and the cloud metadata addresses never are.
  */
+import { HeraldError } from '@herald/errors';
 import ipaddr from 'ipaddr.js';
 
 export interface TargetRules {
@@ -124,10 +125,10 @@ export async function resolveTarget(hostname: string, rules: TargetRules, lookup
 }
 
 /** A target address that Herald will not connect to. */
-export class TargetRefusedError extends Error {
+export class TargetRefusedError extends HeraldError {
+  static override readonly heraldCode = 'HERALD_ERR_WEBHOOKS_TARGET_REFUSED';
   readonly code = 'WEBHOOK_TARGET_REFUSED';
   constructor(message: string) {
     super(message);
-    this.name = 'TargetRefusedError';
   }
 }

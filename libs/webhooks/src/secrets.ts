@@ -6,6 +6,7 @@
  * authenticated data: a sealed secret copied to another row does not open). The sealed form
  * names the key by a short digest, so that a wrong key fails with a clear error.
  */
+import { HeraldError } from '@herald/errors';
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { WEBHOOK_SECRET_PREFIX } from '@herald/contracts';
 
@@ -56,10 +57,10 @@ export class SecretBox {
   }
 }
 
-export class SecretUnreadableError extends Error {
+export class SecretUnreadableError extends HeraldError {
+  static override readonly heraldCode = 'HERALD_ERR_WEBHOOKS_SECRET_UNREADABLE';
   readonly code = 'WEBHOOK_SECRET_UNREADABLE';
   constructor(detail: string) {
     super(`webhook secret ${detail}`);
-    this.name = 'SecretUnreadableError';
   }
 }

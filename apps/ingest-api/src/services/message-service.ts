@@ -9,6 +9,7 @@
  * If the idempotency store is unreachable the request still goes through: the derived message id
  * makes every later stage drop a repeat, so at worst a reused key with another body is not caught.
  */
+import { HeraldError } from '@herald/errors';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   NORTH_EVENT_VERSION,
@@ -39,41 +40,41 @@ export interface CreateResult {
   replayed: boolean;
 }
 
-export class IdempotencyKeyReusedError extends Error {
+export class IdempotencyKeyReusedError extends HeraldError {
+  static override readonly heraldCode = 'HERALD_ERR_INGEST_IDEMPOTENCY_KEY_REUSED';
   constructor() {
     super('Idempotency-Key reused with a different body');
-    this.name = 'IdempotencyKeyReusedError';
   }
 }
 
-export class IdempotencyKeyInProgressError extends Error {
+export class IdempotencyKeyInProgressError extends HeraldError {
+  static override readonly heraldCode = 'HERALD_ERR_INGEST_IDEMPOTENCY_KEY_IN_PROGRESS';
   constructor() {
     super('a request with this Idempotency-Key is still in progress');
-    this.name = 'IdempotencyKeyInProgressError';
   }
 }
 
 /** The message breaks the deployment's or the client's send policy (destination, sender). */
-export class NotAllowedError extends Error {
+export class NotAllowedError extends HeraldError {
+  static override readonly heraldCode = 'HERALD_ERR_INGEST_NOT_ALLOWED';
   constructor(readonly errors: FieldError[]) {
     super(`not allowed: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`);
-    this.name = 'NotAllowedError';
   }
 }
 
 /** The message, with its envelope, is larger than the north-updates topic takes: nothing was produced. */
-export class MessageTooLargeError extends Error {
+export class MessageTooLargeError extends HeraldError {
+  static override readonly heraldCode = 'HERALD_ERR_INGEST_MESSAGE_TOO_LARGE';
   constructor(readonly limit: number) {
     super(`the message is larger than the ${limit} bytes the topic takes`);
-    this.name = 'MessageTooLargeError';
   }
 }
 
 /** Kafka did not acknowledge the message: nothing was accepted. */
-export class PublishFailedError extends Error {
+export class PublishFailedError extends HeraldError {
+  static override readonly heraldCode = 'HERALD_ERR_INGEST_PUBLISH_FAILED';
   constructor(cause: unknown) {
     super(`publish failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'PublishFailedError';
   }
 }
 

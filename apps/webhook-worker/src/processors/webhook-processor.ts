@@ -15,6 +15,7 @@
  *                                  replayable through the API)
  * Every call made is recorded before the job moves on.
  */
+import { HeraldError } from '@herald/errors';
 import { webhookJobValidator, type WebhookAttemptStatus, type WebhookJob } from '@herald/contracts';
 import type { Logger } from '@herald/runtime';
 import type { NewWebhookAttempt } from '@herald/tracking';
@@ -53,21 +54,21 @@ export type WebhookOutcome =
   | { kind: 'wait'; ms: number };
 
 /** The call failed; the next one is due after `retryDelayMs` (the `herald` backoff strategy reads it). */
-export class RetryWebhookError extends Error {
+export class RetryWebhookError extends HeraldError {
+  static override readonly heraldCode = 'HERALD_ERR_WEBHOOK_WORKER_RETRY';
   constructor(
     message: string,
     readonly retryDelayMs: number,
   ) {
     super(message);
-    this.name = 'RetryWebhookError';
   }
 }
 
 /** No more calls for this event (out of attempts, 410 Gone, or the endpoint disabled for failing): a dead letter. */
-export class WebhookFailedError extends Error {
+export class WebhookFailedError extends HeraldError {
+  static override readonly heraldCode = 'HERALD_ERR_WEBHOOK_WORKER_FAILED';
   constructor(message: string) {
     super(message);
-    this.name = 'WebhookFailedError';
   }
 }
 
