@@ -16,6 +16,7 @@
 // the apps that run workers, Prisma only by libs/tracking.
 import nx from '@nx/eslint-plugin';
 import importX from 'eslint-plugin-import-x';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const infrastructure = ['kafkajs', 'bullmq', 'ioredis', '@prisma/*', 'pg', 'nodemailer', 'fastify', '@fastify/*', 'pino', 'undici'];
@@ -35,14 +36,61 @@ const restricted = (...allowed) => ({
 
 /** Config entries that let a project import the named clients (kafkajs, prisma, bullmq). */
 export function allow(...clients) {
-  return [{ files: ['**/*.ts'], rules: restricted(...clients) }];
+  return [{ files: ['**/*.ts', '**/*.mjs', '**/*.cjs'], rules: restricted(...clients) }];
 }
+
+/** Module boundaries for production files (tests get theirs below). */
+const boundaries = [
+  'error',
+  {
+    enforceBuildableLibDependency: true,
+    banTransitiveDependencies: true,
+    // Bans apply to what a project imports itself: the domain may use runtime's pure
+    // helpers (backoff) although runtime, elsewhere, imports pino.
+    checkNestedExternalImports: false,
+    depConstraints: [
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:data-access', 'type:util'] },
+      { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:util'], bannedExternalImports: [...infrastructure] },
+      { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:util', 'type:data-access'] },
+      { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:errors', 'type:util'], bannedExternalImports: [...notKafka, ...notPrisma, 'bullmq'] },
+      { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts'], bannedExternalImports: [...infrastructure] },
+      { sourceTag: 'type:errors', onlyDependOnLibsWithTags: [], allowedExternalImports: [] },
+      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client'] },
+      { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client'] },
+      { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:client'], allowedExternalImports: ['openapi-fetch', 'fetch-retry'] },
+    ],
+  },
+];
 
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
   {
-    ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/generated', '**/.local', 'tools/bench/results', '**/*.cjs', '**/*.mjs'],
+    ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/generated', '**/.local', 'tools/bench/results'],
+  },
+  {
+    // The scripts (tools/platform, tools/docker, tools/bench/bin, deploy/scripts, the sms sink) and
+    // the config files: the same hygiene and the same one home per infrastructure client as the
+    // TypeScript; their types are checked by each project's checkJs tsconfig (typecheck target).
+    // They are command-line programs: reading process.env is their job.
+    files: ['**/*.mjs', '**/*.cjs'],
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      ...restricted(),
+      '@nx/enforce-module-boundaries': boundaries,
+    },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+  },
+  {
+    // Each project's eslint and jest config extends the workspace's by relative path, by design.
+    files: ['**/eslint.config.mjs', '**/jest.config.cjs'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   {
     files: ['**/*.ts'],
@@ -67,27 +115,7 @@ export default [
           message: 'Read configuration only in the config module (src/config.ts) and pass it down.',
         },
       ],
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: true,
-          banTransitiveDependencies: true,
-          // Bans apply to what a project imports itself: the domain may use runtime's pure
-          // helpers (backoff) although runtime, elsewhere, imports pino.
-          checkNestedExternalImports: false,
-          depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:data-access', 'type:util'] },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:util'], bannedExternalImports: [...infrastructure] },
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:util', 'type:data-access'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:errors', 'type:util'], bannedExternalImports: [...notKafka, ...notPrisma, 'bullmq'] },
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts'], bannedExternalImports: [...infrastructure] },
-            { sourceTag: 'type:errors', onlyDependOnLibsWithTags: [], allowedExternalImports: [] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client'] },
-            { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:client'], allowedExternalImports: ['openapi-fetch', 'fetch-retry'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries,
     },
   },
   {

@@ -11,12 +11,19 @@
 
 /** @typedef {Record<string, any>} Schema */
 
+/** @param {string} description @param {Schema} [extra] @returns {Schema} */
 const str = (description, extra = {}) => ({ type: 'string', description, ...extra });
+/** @param {string} description @param {Schema} [extra] @returns {Schema} */
 const int = (description, extra = {}) => ({ type: 'integer', description, ...extra });
+/** @param {string} description @returns {Schema} */
 const bool = (description) => ({ type: 'boolean', description });
+/** @param {string} description @param {Record<string, Schema>} properties @param {Schema} [extra] @returns {Schema} */
 const obj = (description, properties, extra = {}) => ({ type: 'object', description, additionalProperties: false, properties, ...extra });
+/** @param {string} description @param {Schema} [values] @returns {Schema} */
 const map = (description, values = { type: 'string' }) => ({ type: 'object', description, additionalProperties: values });
+/** @param {string} description @param {Schema} [items] @param {Schema} [extra] @returns {Schema} */
 const list = (description, items = { type: 'object' }, extra = {}) => ({ type: 'array', description, items, ...extra });
+/** @param {string} description @param {Schema} [extra] @returns {Schema} */
 const nullableInt = (description, extra = {}) => ({ type: ['integer', 'null'], description, ...extra });
 
 const QUANTITY = '^[0-9]+(\\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti|E|Ei|P|Pi)?$';
@@ -236,13 +243,14 @@ function secretRef(what, defaultName, defaultKey, optional = false) {
   );
 }
 
-/** The same object with every property optional and nullable-free: for global.herald. */
+/** The same object with every property optional and nullable-free: for global.herald. @param {string} what */
 const globalSecretRef = (what) =>
   obj(`Existing Secret holding ${what} for every app (takes precedence over each chart's own).`, {
     existingSecret: str('Name of the Secret; empty: each chart\'s own.', { pattern: `^$|${SECRET_NAME}` }),
     existingSecretKey: str('Key in the Secret; empty: each chart\'s own.', { pattern: `^$|${SECRET_KEY}` }),
   });
 
+/** @param {string} description */
 const labelSelector = (description) => ({ type: 'object', description, properties: { matchLabels: map('Labels.'), matchExpressions: list('Expressions.') }, additionalProperties: false });
 
 const peer = obj('A NetworkPolicyPeer: an ipBlock, or a namespace and/or pod selector.', {
@@ -256,11 +264,13 @@ const peer = obj('A NetworkPolicyPeer: an ipBlock, or a namespace and/or pod sel
 
 /** Peers are described once, in the definitions of every schema, and referenced (the schemas stay readable). */
 const DEFINITIONS = { networkPolicyPeer: peer };
+/** @param {string} description */
 const peers = (description) => list(description, { $ref: '#/definitions/networkPolicyPeer' });
 
 const TCP_PORT = { type: 'integer', minimum: 1, maximum: 65535 };
 
 /** What each egress block opens, by default and by name. */
+/** @type {Record<'kafka' | 'redis' | 'postgres' | 'providers' | 'webhooks', [string, number]>} each destination's description and fewest ports */
 const DESTINATIONS = {
   kafka: ['Kafka. The ports of kafka.brokers are added to ports (list the advertised listeners\' ports too when they differ).', 0],
   redis: ['Redis (REDIS_URL is a Secret: the chart cannot read its port).', 1],
@@ -269,6 +279,7 @@ const DESTINATIONS = {
   webhooks: ['The customers\' webhook endpoints (any URL an API client registers). Empty to: the public internet only (0.0.0.0/0 and ::/0 without the private, loopback, link-local, CGNAT, unique-local, multicast and reserved ranges, and no pods), or any address but the metadata ones with webhooks.allowPrivateTargets. List the ports of endpoints on other ports than 443 (and 80, for http targets, which only allowPrivateTargets permits).', 1],
 };
 
+/** @param {string} description */
 const kafkaBrokers = (description) => list(description, { type: 'string', pattern: HOST_PORT }, { minItems: 1 });
 
 /** @param {string[]} mechanisms */
@@ -323,6 +334,7 @@ const globalSchema = (mechanisms) => ({
   properties: { herald: globalHerald(mechanisms) },
 });
 
+/** @param {string} description */
 const imageSchema = (description) =>
   obj(
     description,
@@ -336,6 +348,7 @@ const imageSchema = (description) =>
     { required: ['repository'] },
   );
 
+/** @param {string} description @param {{ success?: boolean, enabled?: boolean }} [options] */
 const probe = (description, { success = false, enabled = false } = {}) =>
   obj(description, {
     ...(enabled ? { enabled: bool('Render this probe.') } : {}),
@@ -404,6 +417,7 @@ const resources = obj(
   { required: ['requests', 'limits'] },
 );
 
+/** @param {number} graceMs */
 const drain = (graceMs) =>
   obj(
     `Graceful shutdown. SHUTDOWN_GRACE_MS is the app's drain (default ${graceMs}); terminationGracePeriodSeconds must be longer than the preStop sleep plus the drain, else the kubelet kills the process mid-drain.`,
@@ -423,6 +437,7 @@ const serviceAccount = obj('The ServiceAccount.', {
   automountServiceAccountToken: bool('Mount the account\'s API token by default (Herald never calls the Kubernetes API).'),
 });
 
+/** @param {string} description */
 const autoscaling = (description) =>
   obj(description, {
     enabled: bool('Create a HorizontalPodAutoscaler (the Deployment then has no replicas field).'),
@@ -608,7 +623,9 @@ export function saslMechanisms(app, configSpec) {
  * @param {string} app @param {Record<string, any>} configSpec
  */
 export function configSchema(app, configSpec) {
-  const { managed } = APPS[/** @type {keyof typeof APPS} */ (app)];
+  const facts = APPS[/** @type {keyof typeof APPS} */ (app)];
+  if (!facts) throw new Error(`${app} is not in APPS`);
+  const { managed } = facts;
   /** @type {Record<string, Schema>} */
   const properties = {};
   for (const [name, spec] of Object.entries(configSpec)) {
@@ -831,7 +848,7 @@ export function appSchema(app, configSpec, facts) {
 
 /** @param {{ saslMechanisms: string[] }} facts */
 export function umbrellaSchema(facts) {
-  const sub = (app) => ({
+  const sub = (/** @type {string} */ app) => ({
     type: 'object',
     description: `Values of the ${app} chart (see deploy/charts/${app}/README.md); its own schema checks them. enabled: install it.`,
     properties: { enabled: bool(`Install the ${app}.`) },

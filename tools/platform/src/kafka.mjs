@@ -87,7 +87,7 @@ export async function kafkaAnswers({ port = 9092, host = '127.0.0.1', timeoutMs 
   } catch {
     return false;
   } finally {
-    await admin.disconnect().catch(() => {});
+    await admin.disconnect().catch(() => undefined);
   }
 }
 
@@ -111,7 +111,7 @@ export async function ensureKafka({ port = 9092, controllerPort = 9093, log = co
   const brokers = [`127.0.0.1:${port}`];
 
   if (await kafkaAnswers({ port })) {
-    return { brokers, startedByUs: false, pid: runningPidFromFile(pidFile, MAIN_CLASS), dir, stop: async () => {} };
+    return { brokers, startedByUs: false, pid: runningPidFromFile(pidFile, MAIN_CLASS), dir, stop: async () => undefined };
   }
   // One start at a time (two terminals, parallel test workers): the others wait, then reuse.
   return withLock(path.join(dir, 'start.lock'), () => startLocked({ port, controllerPort, log, timeoutMs, dir, pidFile, brokers }), {
@@ -133,14 +133,14 @@ export async function ensureKafka({ port = 9092, controllerPort = 9093, log = co
 async function startLocked({ port, controllerPort, log, timeoutMs, dir, pidFile, brokers }) {
   const ownPid = runningPidFromFile(pidFile, MAIN_CLASS);
   if (await kafkaAnswers({ port })) {
-    return { brokers, startedByUs: false, pid: ownPid, dir, stop: async () => {} };
+    return { brokers, startedByUs: false, pid: ownPid, dir, stop: async () => undefined };
   }
 
   if (ownPid !== null) {
     // Started by an earlier call and still starting (or stuck): wait for it instead of starting another.
     log(`kafka: a broker started earlier (pid ${ownPid}) is not answering yet; waiting for it`);
     await waitUntilReady({ port, pid: ownPid, dir, log, timeoutMs });
-    return { brokers, startedByUs: false, pid: ownPid, dir, stop: async () => {} };
+    return { brokers, startedByUs: false, pid: ownPid, dir, stop: async () => undefined };
   }
 
   for (const p of [port, controllerPort]) {

@@ -106,12 +106,12 @@ async function startLocked({ smtpPort, webPort, ip, maxEmails, log, timeoutMs })
   const smtpOpen = await isPortOpen({ host: ip, port: smtpPort });
   const existing = await maildevAnswers({ webPort, host: ip });
   if (smtpOpen && existing) {
-    return { ...base, startedByUs: false, pid: ownPid, version: existing.version, stop: async () => {} };
+    return { ...base, startedByUs: false, pid: ownPid, version: existing.version, stop: async () => undefined };
   }
   if (ownPid !== null) {
     log(`maildev: MailDev started earlier (pid ${ownPid}) is not answering yet; waiting`);
     const version = await waitReady({ ip, smtpPort, webPort, timeoutMs, log, logFile, pid: ownPid });
-    return { ...base, startedByUs: false, pid: ownPid, version, stop: async () => {} };
+    return { ...base, startedByUs: false, pid: ownPid, version, stop: async () => undefined };
   }
   if (smtpOpen || existing || (await isPortOpen({ host: ip, port: webPort }))) {
     throw new Error(

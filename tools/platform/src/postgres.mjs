@@ -55,7 +55,7 @@ export async function postgresAnswers({ host = '127.0.0.1', port = 5432, user = 
   } catch (err) {
     return { ok: false, error: /** @type {Error} */ (err).message };
   } finally {
-    await client.end().catch(() => {});
+    await client.end().catch(() => undefined);
   }
 }
 

@@ -30,7 +30,7 @@ async function withRedis({ port = 6379, host = '127.0.0.1', timeoutMs = 2000, pa
     retryStrategy: () => null,
   });
   // Failures reach the caller through connect() and the commands; the event would only repeat them.
-  redis.on('error', () => {});
+  redis.on('error', () => undefined);
   try {
     await redis.connect();
     return await use(redis);

@@ -67,7 +67,7 @@ async function startLocked({ port, host, maxMessages, log, timeoutMs }) {
   const ownPid = runningPidFromFile(pidFile, 'sms-sink');
 
   if (await smsSinkAnswers({ port, host })) {
-    return { ...base, startedByUs: false, pid: ownPid, stop: async () => {} };
+    return { ...base, startedByUs: false, pid: ownPid, stop: async () => undefined };
   }
   if (ownPid === null && (await isPortOpen({ host, port }))) {
     throw new Error(`sms-sink: port ${port} on ${host} is taken by something that is not the Herald SMS sink`);
