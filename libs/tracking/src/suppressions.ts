@@ -7,6 +7,7 @@
  * the same statement as the claim (send-ledger.ts), so a suppressed recipient costs no extra
  * round trip and is never claimed.
  */
+import { HeraldError } from '@herald/errors';
 import { suppressionAddress, type Channel } from '@herald/contracts';
 import type { PrismaClient } from './prisma';
 
@@ -114,9 +115,9 @@ function decodeCursor(cursor: string): [string, string] {
 }
 
 /** The `after` cursor was not one this API gave out. */
-export class InvalidCursorError extends Error {
+export class InvalidCursorError extends HeraldError {
+  static override readonly heraldCode = 'HERALD_ERR_TRACKING_INVALID_CURSOR';
   constructor() {
     super('invalid pagination cursor');
-    this.name = 'InvalidCursorError';
   }
 }
