@@ -4,10 +4,10 @@
 #
 # Build from the repository root:
 #   docker build -f deploy/docker/migrate.Dockerfile -t herald/migrate:0.1.0 .
-#       default target `migrate`: Prisma's own schema engine compiled to WebAssembly
-#       (@prisma/schema-engine-wasm, the version matching prisma 7.10) applies the migrations and
-#       records them in _prisma_migrations exactly as `prisma migrate deploy` does; no native
-#       engine and no download, so the image builds and runs anywhere Node runs.
+#       default target `migrate`: Herald's migration runner (libs/tracking/src/migrate.ts, on the
+#       pg client alone) applies the migrations, each in a transaction under Prisma's advisory
+#       lock, and records them in _prisma_migrations exactly as `prisma migrate deploy` does; no
+#       Prisma engine and no download, so the image builds and runs anywhere Node runs.
 #   docker build -f deploy/docker/migrate.Dockerfile --target migrate-prisma-cli -t herald/migrate:0.1.0-prisma-cli .
 #       `prisma migrate deploy` itself; its native schema engine is downloaded while the image
 #       is built (needs access to binaries.prisma.sh, or PRISMA_ENGINES_MIRROR).
@@ -18,13 +18,25 @@ ARG NODE_MAJOR=20
 FROM node:${NODE_MAJOR}-bookworm-slim AS prune
 WORKDIR /src
 RUN --mount=type=bind,target=/src \
-    node tools/docker/prune-workspace.mjs prune \
-      --deps @prisma/adapter-pg,@prisma/driver-adapter-utils,@prisma/schema-engine-wasm,pg --out /out/wasm \
+    node tools/docker/prune-workspace.mjs prune --deps pg --out /out/runtime \
+ && node tools/docker/prune-workspace.mjs prune --deps pg,@types/pg,@types/node,typescript --out /out/build \
  && node tools/docker/prune-workspace.mjs prune --deps prisma --out /out/cli
+
+# The runner and its configuration module only (libs/tracking/tsconfig.migrate.json): no Prisma
+# client to generate, no other Herald library.
+FROM node:${NODE_MAJOR}-bookworm-slim AS build
+WORKDIR /app
+COPY --from=prune /out/build/ ./
+RUN --mount=type=cache,target=/root/.npm,sharing=locked \
+    npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.base.json ./
+COPY libs/tracking/tsconfig.migrate.json libs/tracking/
+COPY libs/tracking/src/migrate.ts libs/tracking/src/migrate-cli.ts libs/tracking/src/config.ts libs/tracking/src/
+RUN node node_modules/typescript/bin/tsc -p libs/tracking/tsconfig.migrate.json --declaration false --declarationMap false --sourceMap false
 
 FROM node:${NODE_MAJOR}-bookworm-slim AS deps
 WORKDIR /app
-COPY --from=prune /out/wasm/ ./
+COPY --from=prune /out/runtime/ ./
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
     npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
@@ -57,13 +69,13 @@ CMD ["node_modules/prisma/build/index.js", "migrate", "deploy", "--config", "pri
 FROM gcr.io/distroless/nodejs${NODE_MAJOR}-debian12:nonroot AS migrate
 ARG VERSION=0.1.0
 LABEL org.opencontainers.image.title="herald-migrate" \
-      org.opencontainers.image.description="Herald database migrations (Prisma schema engine, WebAssembly)" \
+      org.opencontainers.image.description="Herald database migrations (libs/tracking's runner on pg)" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.licenses="Apache-2.0"
 WORKDIR /app
 COPY --from=deps /app/ ./
+COPY --from=build /app/libs/tracking/dist/ libs/tracking/dist/
 COPY libs/tracking/prisma/ libs/tracking/prisma/
-COPY tools/platform/src/migrate-cli.mjs tools/platform/src/migrate.mjs tools/platform/src/
 USER 65532:65532
 ENTRYPOINT ["/nodejs/bin/node"]
-CMD ["tools/platform/src/migrate-cli.mjs", "deploy"]
+CMD ["libs/tracking/dist/migrate-cli.js", "deploy"]

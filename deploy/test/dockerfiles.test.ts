@@ -213,39 +213,47 @@ describe('deploy/docker/migrate.Dockerfile', () => {
 
   test('the default target runs the migrations with node, as non-root, and nothing else', () => {
     expect(final.name).toBe('migrate');
-    expect(command(final)).toEqual(['/nodejs/bin/node', 'tools/platform/src/migrate-cli.mjs', 'deploy']);
+    expect(command(final)).toEqual(['/nodejs/bin/node', 'libs/tracking/dist/migrate-cli.js', 'deploy']);
     expect(last(only(final, 'USER')).args).toBe('65532:65532');
     const fromContext = only(final, 'COPY').filter((c) => !c.flags['from']).flatMap((c) => copyPaths(c).sources);
     expect(fromContext).toContain('libs/tracking/prisma/');
     expect(existsSync(join(repoRoot, 'libs/tracking/prisma/migrations/migration_lock.toml'))).toBe(true);
   });
 
-  test('every module the migration entry imports is copied, and every package it needs is installed', () => {
-    const copied = only(final, 'COPY')
+  test('every module the migration entry imports is compiled in the build stage, and every package it needs is installed', () => {
+    const build = stageNamed(file, 'build');
+    const copied = only(build, 'COPY')
       .filter((c) => !c.flags['from'])
       .flatMap((c) => {
         const { sources, dest } = copyPaths(c);
         return sources.map((s) => (s.endsWith('/') ? s : posix.join(dest, posix.basename(s))));
       });
+    const tsconfigPath = 'libs/tracking/tsconfig.migrate.json';
+    expect(copied).toContain(tsconfigPath);
+    const included = (JSON.parse(readFileSync(join(repoRoot, tsconfigPath), 'utf8')) as { include: string[] }).include.map((f) => posix.join('libs/tracking', f));
+    const compiles = only(build, 'RUN').flatMap((r) => shellCommands(r.args)).filter((c) => c.includes('node_modules/typescript/bin/tsc'));
+    expect(compiles.map((c) => c[c.indexOf('-p') + 1])).toEqual([tsconfigPath]);
+    // The final stage takes what that compile wrote.
+    expect(only(final, 'COPY').filter((c) => c.flags['from'] === 'build').map((c) => copyPaths(c))).toEqual([{ sources: ['/app/libs/tracking/dist/'], dest: 'libs/tracking/dist/' }]);
     const pruneDeps = only(stageNamed(file, 'prune'), 'RUN')
       .flatMap((r) => shellCommands(r.args))
-      .filter((c) => c.includes('/out/wasm'))
+      .filter((c) => c.includes('/out/runtime'))
       .map((c) => (c[c.indexOf('--deps') + 1] as string).split(','))[0];
     expect(pruneDeps).toBeDefined();
-    const platform = JSON.parse(readFileSync(join(repoRoot, 'tools/platform/package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    for (const dep of pruneDeps ?? []) expect(Object.keys(platform.dependencies)).toContain(dep);
+    const tracking = JSON.parse(readFileSync(join(repoRoot, 'libs/tracking/package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    for (const dep of pruneDeps ?? []) expect(Object.keys(tracking.dependencies)).toContain(dep);
 
     const seen = new Set<string>();
-    const queue = ['tools/platform/src/migrate-cli.mjs'];
+    const queue = ['libs/tracking/src/migrate-cli.ts'];
     while (queue.length) {
       const rel = queue.shift() as string;
       if (seen.has(rel)) continue;
       seen.add(rel);
-      expect({ module: rel, copied: copied.includes(rel) }).toEqual({ module: rel, copied: true });
+      expect({ module: rel, copied: copied.includes(rel), compiled: included.includes(rel) }).toEqual({ module: rel, copied: true, compiled: true });
       const source = readFileSync(join(repoRoot, rel), 'utf8');
       const specifiers = [...source.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|\brequire(?:\.resolve)?\s*\(\s*)['"]([^'"]+)['"]/g)].map((m) => m[1] as string);
       for (const spec of specifiers) {
-        if (spec.startsWith('.')) queue.push(posix.join(posix.dirname(rel), spec));
+        if (spec.startsWith('.')) queue.push(`${posix.join(posix.dirname(rel), spec)}.ts`);
         else if (!spec.startsWith('node:')) {
           const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] as string);
           expect({ module: rel, imports: pkg, installed: (pruneDeps ?? []).includes(pkg) }).toEqual({ module: rel, imports: pkg, installed: true });
@@ -281,7 +289,8 @@ describe('.dockerignore', () => {
     'libs/tracking/prisma/migrations/migration_lock.toml',
     'tools/docker/prune-workspace.mjs',
     'tools/platform/src/prisma-generate.mjs',
-    'tools/platform/src/migrate-cli.mjs',
+    'libs/tracking/src/migrate-cli.ts',
+    'libs/tracking/tsconfig.migrate.json',
     'deploy/docker/migrate/prisma.config.mjs',
   ])('sends %s', (path) => {
     expect(existsSync(join(repoRoot, path))).toBe(true);

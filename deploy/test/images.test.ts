@@ -262,15 +262,18 @@ describe('the migration image contents', () => {
     psql(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
   });
 
-  test('holds only the migration packages, no native engine and no Prisma CLI', () => {
-    const names = new Set(run('ls', ['node_modules', 'node_modules/@prisma'], { cwd: dir }).stdout.split(/\s+/));
-    expect(names.has('prisma')).toBe(false);
-    expect(names.has('engines')).toBe(false);
-    expect(names.has('schema-engine-wasm')).toBe(true);
+  test('holds the compiled runner and the migrations, with pg as its only package: no Prisma engine, no CLI, no sources', () => {
+    expect(existsSync(join(dir, 'libs/tracking/dist/migrate-cli.js'))).toBe(true);
+    expect(existsSync(join(dir, 'libs/tracking/prisma/migrations/migration_lock.toml'))).toBe(true);
+    expect(existsSync(join(dir, 'libs/tracking/src'))).toBe(false);
+    const listed = run('find', ['libs', '-type', 'f', '-not', '-path', 'libs/tracking/prisma/*'], { cwd: dir }).stdout.trim().split('\n');
+    for (const file of listed) expect(file).toMatch(/^libs\/tracking\/dist\/[\w-]+\.js$/);
+    expect(existsSync(join(dir, 'node_modules/pg/package.json'))).toBe(true);
+    for (const name of ['prisma', '@prisma', 'typescript', '@types']) expect({ name, present: existsSync(join(dir, 'node_modules', name)) }).toEqual({ name, present: false });
   });
 
   test('applies the migrations to a fresh database, records them as prisma migrate deploy does, and is idempotent', () => {
-    const args = ['tools/platform/src/migrate-cli.mjs', 'deploy'];
+    const args = ['libs/tracking/dist/migrate-cli.js', 'deploy'];
     const first = run(process.execPath, args, { cwd: dir, env: { DATABASE_URL: url.toString() }, timeoutMs: 120_000 });
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
@@ -287,7 +290,7 @@ describe('the migration image contents', () => {
   });
 
   test('fails with exit 1 and a message when the database cannot be reached', () => {
-    const r = run(process.execPath, ['tools/platform/src/migrate-cli.mjs', 'deploy'], { cwd: dir, env: { DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none' }, timeoutMs: 60_000 });
+    const r = run(process.execPath, ['libs/tracking/dist/migrate-cli.js', 'deploy'], { cwd: dir, env: { DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none' }, timeoutMs: 60_000 });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/migrate deploy failed/);
   });
