@@ -2,6 +2,7 @@
  * The SMTP provider against a real SMTP server (MailDev, as a process): the email as sent, its
  * stable Message-ID, the mailbox lookup used for sends in doubt, and an unreachable server.
  */
+import { createServer, type Socket } from 'node:net';
 import { deliveryIdFor, emailMessageId, newMessageId, type EmailJob } from '@herald/contracts';
 import { ProviderError } from '@herald/delivery';
 import { startMaildev, uniqueRecipient, type Maildev } from '@herald/testing';
@@ -62,6 +63,31 @@ describe('SmtpProvider', () => {
       expect(error).toMatchObject({ code: 'ECONNREFUSED', permanent: false, outcomeUnknown: false });
     } finally {
       await down.close();
+    }
+  });
+
+  it('hands nodemailer no more sends than it has connections: one that times out while waiting was never started', async () => {
+    // A server that accepts connections and never greets (hung, or a firewall that holds them).
+    const sockets: Socket[] = [];
+    const hung = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const port = (hung.address() as { port: number }).port;
+    const single = new SmtpProvider({ ...settings, poolSize: 1, timeoutMs: 10_000, url: `smtp://127.0.0.1:${port}` });
+    try {
+      const attempt = (timeoutMs: number) => single.send(job(), AbortSignal.timeout(timeoutMs)).then(() => undefined, (e: unknown) => e);
+      // The first holds the only connection for 2 s; the second gives up after 300 ms of waiting.
+      const [first, second] = await Promise.all([attempt(2_000), attempt(300)]);
+      // The first was handed over (a connection was opened for it): its outcome is unknown.
+      expect(first).toMatchObject({ code: 'ETIMEDOUT', permanent: false, outcomeUnknown: true });
+      // The second waited for the only connection and was never handed to nodemailer, so it cannot
+      // go out later behind Herald's back: definitely not sent.
+      expect(second).toBeInstanceOf(ProviderError);
+      expect(second).toMatchObject({ code: 'ETIMEDOUT', permanent: false, outcomeUnknown: false });
+      expect(sockets).toHaveLength(1);
+    } finally {
+      await single.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => hung.close(() => resolve()));
     }
   });
 });

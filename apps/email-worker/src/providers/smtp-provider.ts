@@ -41,18 +41,78 @@ export function smtpTransportOptions(settings: SmtpSettings): SMTPPool.Options {
   };
 }
 
+/**
+ * As many sends handed to nodemailer as it has pooled connections, the others wait here. A send
+ * queued inside nodemailer's pool cannot be taken back: abandoned at its timeout, it would still go
+ * out once a connection frees up, after the ledger was told its outcome is unknown (and a retry
+ * may send it again). A send that times out while waiting here was never handed over: it is
+ * definitely not sent. (No maintained in-process semaphore offers per-waiter AbortSignal removal
+ * for CommonJS; this is the part of one that the provider needs.)
+ */
+class SendSlots {
+  private busy = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly size: number) {}
+
+  async acquire(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) throw notHandedOver();
+    if (this.busy < this.size) {
+      this.busy += 1;
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const take = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        const i = this.waiting.indexOf(take);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(notHandedOver());
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(take);
+    });
+  }
+
+  /** Hands the slot to the next waiter, or frees it. */
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.busy -= 1;
+  }
+}
+
+function notHandedOver(): ProviderError {
+  return new ProviderError('SMTP send not started: every pooled connection stayed busy until the timeout or shutdown', { code: 'ETIMEDOUT', permanent: false, outcomeUnknown: false });
+}
+
 export class SmtpProvider implements DeliveryProvider<EmailJob> {
   readonly name = 'smtp';
   readonly idempotent = false;
   readonly lookup: ((job: EmailJob, signal: AbortSignal) => Promise<ProviderReceipt | null>) | undefined;
   private readonly transporter: Transporter;
+  private readonly slots: SendSlots;
 
   constructor(private readonly settings: SmtpSettings) {
     this.transporter = createTransport(smtpTransportOptions(settings));
+    this.slots = new SendSlots(settings.poolSize);
     this.lookup = settings.lookupUrl ? (job, signal) => this.lookupInMailbox(job, signal) : undefined;
   }
 
   async send(job: EmailJob, signal: AbortSignal): Promise<ProviderReceipt> {
+    await this.slots.acquire(signal);
+    try {
+      // A slot that came free in the same tick as this send's timeout: still not handed over.
+      if (signal.aborted) throw notHandedOver();
+      return await this.handOver(job, signal);
+    } finally {
+      this.slots.release();
+    }
+  }
+
+  private async handOver(job: EmailJob, signal: AbortSignal): Promise<ProviderReceipt> {
     const parts = emailParts(job, this.settings);
     const messageId = parts.messageIdHeader;
     const sending = this.transporter.sendMail({
