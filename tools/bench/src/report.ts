@@ -92,7 +92,7 @@ export function e2eTable(results: BenchResults): string | null {
 
 /** Resources of each service during the e2e run at the target rate (or the highest sustained one). */
 export function resourceTable(results: BenchResults): { title: string; table: string } | null {
-  const pick = results.e2e.find((e) => e.rate === TARGETS.e2eRate && !e.search) ?? results.e2e.filter((e) => e.sustained).at(-1) ?? results.e2e[0];
+  const pick = results.e2e.find((e) => e.rate === TARGETS.cpuRate && !e.search) ?? results.e2e.filter((e) => e.sustained).at(-1) ?? results.e2e[0];
   if (!pick) return null;
   const rows = Object.entries(pick.resources).map(([name, r]) => [name, num(r.peak_rss_mb), num(r.cpu_s, 3), r.cpu_s_per_1k === null ? 'n/a' : num(r.cpu_s_per_1k, 3)]);
   if (rows.length === 0) return null;
