@@ -78,7 +78,10 @@ async function loadEngineClass() {
 function charAsTextPool(config, charColumns) {
   const pg = require('pg');
   class CharAsTextPool extends pg.Pool {
-    /** @param {any[]} args */
+    /**
+     * @override
+     * @param {any[]} args
+     */
     async query(...args) {
       const result = await /** @type {any} */ (super.query)(...args);
       /** @type {number[]} */
