@@ -18,3 +18,4 @@ export * from './audit';
 export * from './dns';
 export * from './webhook-receiver';
 export { createTestDatabase, type TestDatabase } from '@herald/tracking/testing';
+export * from './error-codes';
