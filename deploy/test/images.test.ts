@@ -78,13 +78,13 @@ function exited(child: ChildProcess): Promise<number | null> {
 
 describe('prune-workspace.mjs', () => {
   const expectedWorkspaces: Record<AppName, string[]> = {
-    'ingest-api': ['apps/ingest-api', 'libs/contracts', 'libs/delivery', 'libs/kafka', 'libs/queues', 'libs/runtime', 'libs/tracking', 'libs/webhooks'],
-    'kafka-bridge': ['apps/kafka-bridge', 'libs/contracts', 'libs/delivery', 'libs/kafka', 'libs/queues', 'libs/runtime', 'libs/tracking'],
-    'email-worker': ['apps/email-worker', 'libs/contracts', 'libs/delivery', 'libs/delivery-worker', 'libs/kafka', 'libs/queues', 'libs/runtime', 'libs/tracking'],
-    'sms-worker': ['apps/sms-worker', 'libs/contracts', 'libs/delivery', 'libs/delivery-worker', 'libs/kafka', 'libs/queues', 'libs/runtime', 'libs/tracking'],
+    'ingest-api': ['apps/ingest-api', 'libs/contracts', 'libs/delivery', 'libs/errors', 'libs/kafka', 'libs/queues', 'libs/runtime', 'libs/tracking', 'libs/webhooks'],
+    'kafka-bridge': ['apps/kafka-bridge', 'libs/contracts', 'libs/delivery', 'libs/errors', 'libs/kafka', 'libs/queues', 'libs/runtime', 'libs/tracking'],
+    'email-worker': ['apps/email-worker', 'libs/contracts', 'libs/delivery', 'libs/delivery-worker', 'libs/errors', 'libs/kafka', 'libs/queues', 'libs/runtime', 'libs/tracking'],
+    'sms-worker': ['apps/sms-worker', 'libs/contracts', 'libs/delivery', 'libs/delivery-worker', 'libs/errors', 'libs/kafka', 'libs/queues', 'libs/runtime', 'libs/tracking'],
     // Kafka only: no queues, no tracking (so no Prisma, no pg, no bullmq).
-    'receipts-api': ['apps/receipts-api', 'libs/contracts', 'libs/kafka', 'libs/runtime'],
-    'webhook-worker': ['apps/webhook-worker', 'libs/contracts', 'libs/delivery', 'libs/kafka', 'libs/queues', 'libs/runtime', 'libs/tracking', 'libs/webhooks'],
+    'receipts-api': ['apps/receipts-api', 'libs/contracts', 'libs/errors', 'libs/kafka', 'libs/runtime'],
+    'webhook-worker': ['apps/webhook-worker', 'libs/contracts', 'libs/delivery', 'libs/errors', 'libs/kafka', 'libs/queues', 'libs/runtime', 'libs/tracking', 'libs/webhooks'],
   };
 
   test.each(APP_NAMES)('%s: the runtime lockfile holds its workspaces and production packages only', (app) => {
