@@ -88,6 +88,16 @@ export default [
     languageOptions: { sourceType: 'commonjs' },
   },
   {
+    // The scripts that a checkJs tsconfig includes get the promise rules, which need types.
+    files: ['tools/platform/src/**/*.mjs', 'tools/sms-sink/src/**/*.mjs', 'tools/docker/prune-workspace.mjs', 'tools/bench/bin/**/*.mjs', 'deploy/scripts/**/*.mjs', 'deploy/test/support/**/*.mjs'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
     // Each project's eslint and jest config extends the workspace's by relative path, by design.
     files: ['**/eslint.config.mjs', '**/jest.config.cjs'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
