@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Jest globalSetup for projects with integration tests, so that `nx test <app>` works on its own:
  * brings up Kafka, Redis and PostgreSQL when they are down and migrates the test template
@@ -11,7 +12,7 @@ module.exports = async function globalSetup() {
   const root = join(__dirname, '..', '..', '..');
   const { platformUp, templateDatabaseUrl } = await import(join(root, 'tools/platform/src/platform.mjs'));
   const up = await platformUp({ only: ['kafka', 'redis', 'postgres'], log: () => undefined });
-  if (!up.ok) throw new Error(`platform not up: ${up.results.map((r) => `${r.name}: ${r.line}`).join('; ')}`);
+  if (!up.ok) throw new Error(`platform not up: ${up.results.map((/** @type {{ name: string; line: string }} */ r) => `${r.name}: ${r.line}`).join('; ')}`);
   const { runnerEntry } = await import(join(root, 'tools/platform/src/migrate.mjs'));
   execFileSync(process.execPath, [runnerEntry(), 'deploy'], {
     env: { ...process.env, DATABASE_URL: templateDatabaseUrl() },
