@@ -65,9 +65,15 @@ export class WebhookReceiverProcess {
     return (await response.json()) as ReceiverReport;
   }
 
-  /** { secrets: [...] }, { fail: { status, forMs?, count? } }, { slowMs }, { ok: true }. */
+  /**
+   * { secrets: [...] }, { fail: { status, forMs?, count? } }, { slowMs }, { ok: true }. The secrets
+   * are also kept as the process's RECEIVER_SECRETS, so a receiver stopped and started again knows
+   * them from its first request, as a real one (whose secret is configuration) does; the faults
+   * are not kept.
+   */
   async control(settings: Record<string, unknown>): Promise<void> {
     const response = await fetch(`${this.baseUrl}/_control`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(settings) });
     if (!response.ok) throw new Error(`receiver control answered ${response.status}`);
+    if (Array.isArray(settings['secrets'])) this.process.spec.env['RECEIVER_SECRETS'] = settings['secrets'].map(String).join(',');
   }
 }
