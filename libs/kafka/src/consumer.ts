@@ -141,9 +141,11 @@ export class BatchConsumer {
   }
 
   /**
-   * True once the consumer has joined its group and fetches (and has not crashed for good):
-   * `consumer.run()` resolves before the group has formed, so readiness waits for this, not for
-   * run(). A later rebalance does not clear it (the member is still part of the group).
+   * True once the consumer has joined its group and fetches (and has not crashed for good).
+   * `consumer.run()` awaits the first join, but a join that fails ends run() through kafkajs'
+   * crash-and-restart path without an error, and after such a crash the member is out of its group
+   * until it rejoins: readiness waits for GROUP_JOIN, not for run(). A later rebalance does not
+   * clear it (the member is still part of the group).
    */
   get consuming(): boolean {
     return this.healthy && this.joined;
