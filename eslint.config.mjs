@@ -48,6 +48,9 @@ const boundaries = [
     // Bans apply to what a project imports itself: the domain may use runtime's pure
     // helpers (backoff) although runtime, elsewhere, imports pino.
     checkNestedExternalImports: false,
+    // npm start imports @herald/process only once its build has made it (start.mjs), while the
+    // platform modules it then loads import it statically: not a lazy-loaded library.
+    checkDynamicDependenciesExceptions: ['@herald/process'],
     depConstraints: [
       { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:data-access', 'type:util'] },
       { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:util'], bannedExternalImports: [...infrastructure] },
@@ -55,9 +58,11 @@ const boundaries = [
       { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:errors', 'type:util'], bannedExternalImports: [...notKafka, ...notPrisma, 'bullmq'] },
       { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts'], bannedExternalImports: [...infrastructure] },
       { sourceTag: 'type:errors', onlyDependOnLibsWithTags: [], allowedExternalImports: [] },
-      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client'] },
-      { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client'] },
+      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client', 'type:dev'] },
+      { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client', 'type:dev'] },
       { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:client'], allowedExternalImports: ['openapi-fetch', 'fetch-retry'] },
+      // Processes for the tools and the test harness (@herald/process): never in a service.
+      { sourceTag: 'type:dev', onlyDependOnLibsWithTags: ['type:errors'], bannedExternalImports: [...notKafka, ...notPrisma, 'bullmq'] },
     ],
   },
 ];
@@ -146,13 +151,14 @@ export default [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing'] },
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:util', 'type:testing'] },
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:util', 'type:data-access', 'type:testing'] },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:errors', 'type:util', 'type:testing'] },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:errors', 'type:util', 'type:testing', 'type:dev'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:testing'] },
             { sourceTag: 'type:errors', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:util', 'type:testing', 'type:app', 'type:client'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client', 'type:dev'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:util', 'type:testing', 'type:app', 'type:client', 'type:dev'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:errors', 'type:contracts', 'type:domain', 'type:data-access', 'type:util', 'type:testing', 'type:client', 'type:dev'] },
             { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:client'] },
+            { sourceTag: 'type:dev', onlyDependOnLibsWithTags: ['type:errors', 'type:dev'] },
           ],
         },
       ],

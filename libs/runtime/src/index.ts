@@ -5,6 +5,6 @@ export * from './lifecycle';
 export * from './health';
 export * from './health-server';
 export * from './metrics';
-export * from './wait';
+export * from './retry';
 export * from './backoff';
 export * from './group-commit';

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { Lifecycle } from './lifecycle';
-import { waitFor } from './wait';
+import { waitFor } from '@herald/process';
 
 const silent = pino({ level: 'silent' });
 

@@ -6,9 +6,9 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { waitFor } from '@herald/runtime';
+import { waitFor } from '@herald/process';
 import { repoRoot } from './config';
-import { freePort } from './ports';
+import { freePort } from '@herald/process';
 import { ManagedProcess } from './process';
 
 export interface EmulatedMessage {

@@ -15,6 +15,7 @@ import * as deliveryWorker from '@herald/delivery-worker';
 import * as errors from '@herald/errors';
 import { HeraldError } from '@herald/errors';
 import * as kafka from '@herald/kafka';
+import * as processLib from '@herald/process';
 import * as queues from '@herald/queues';
 import * as runtime from '@herald/runtime';
 import * as tracking from '@herald/tracking';
@@ -29,6 +30,7 @@ const entryPoints: Record<string, Record<string, unknown>> = {
   '@herald/delivery-worker': deliveryWorker,
   '@herald/errors': errors,
   '@herald/kafka': kafka,
+  '@herald/process': processLib,
   '@herald/queues': queues,
   '@herald/runtime': runtime,
   '@herald/tracking': tracking,
@@ -53,6 +55,8 @@ describe('the error classes of the libraries', () => {
         'ContractViolationError',
         'ConfigError',
         'DeadlineExceededError',
+        'WaitAbortedError',
+        'ChildNotReadyError',
         'ProducerClosedError',
         'SendTimeoutError',
         'RecordTooLargeError',

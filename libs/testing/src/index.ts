@@ -1,8 +1,7 @@
 /** @herald/testing: the test harness (test code only). */
-export { waitFor } from '@herald/runtime';
+export { freePort, waitFor } from '@herald/process';
 export * from './config';
 export * from './names';
-export * from './ports';
 export * from './process';
 export * from './sinks';
 export * from './emulators';

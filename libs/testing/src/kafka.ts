@@ -1,6 +1,7 @@
 /** Reading topics back in tests: how many records a topic holds, and the records themselves. */
 import { BatchConsumer, createKafka, deleteTopics, ensureTopics, heraldTopicSpecs, type ConsumedRecord, type Kafka } from '@herald/kafka';
-import { createLogger, waitFor } from '@herald/runtime';
+import { waitFor } from '@herald/process';
+import { createLogger } from '@herald/runtime';
 import { uniqueName } from './names';
 
 const silent = createLogger({ service: 'test-kafka', level: 'silent' });

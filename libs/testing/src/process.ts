@@ -1,12 +1,11 @@
 /**
- * Processes started by tests (Herald services, sinks): spawned for real, logs to a file per
- * process, and controllable the way failure tests need: SIGTERM (drain), SIGKILL (crash),
- * restart with the same settings.
+ * Processes started by tests (Herald services, sinks, emulators): @herald/process's Child (the
+ * one `npm start` runs its services with), with a log file per process under the harness's log
+ * folder and the harness's environment, and controllable the way failure tests need: SIGTERM
+ * (drain), SIGKILL (crash), restart with the same settings.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { waitFor } from '@herald/runtime';
+import { Child } from '@herald/process';
 import { baseEnv, repoRoot, testConfig } from './config';
 
 export interface ProcessSpec {
@@ -27,94 +26,56 @@ export interface ProcessSpec {
 }
 
 export class ManagedProcess {
-  private child: ChildProcess | undefined;
-  private exited: Promise<number | null> = Promise.resolve(null);
-  private starts = 0;
-  readonly logFile: string;
+  private readonly child: Child;
 
   constructor(readonly spec: ProcessSpec) {
-    const dir = join(repoRoot, testConfig().HERALD_TEST_LOG_DIR, spec.logGroup);
-    mkdirSync(dir, { recursive: true });
-    this.logFile = join(dir, `${spec.name}.log`);
+    this.child = new Child({
+      name: spec.name,
+      ...(spec.command ? { command: spec.command } : {}),
+      args: spec.args,
+      cwd: repoRoot,
+      env: { ...baseEnv(), ...spec.env },
+      logFile: join(repoRoot, testConfig().HERALD_TEST_LOG_DIR, spec.logGroup, `${spec.name}.log`),
+      ...(spec.readyUrl ? { readyUrl: spec.readyUrl } : {}),
+      ...(spec.readyCheck ? { readyCheck: spec.readyCheck } : {}),
+    });
+  }
+
+  get logFile(): string {
+    return this.child.logFile;
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.child.pid;
   }
 
   get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return this.child.running;
   }
 
+  /** Starts it and waits until it is ready (throws, with the log's tail, when it exits first). */
   async start(): Promise<this> {
-    this.starts += 1;
-    const log = createWriteStream(this.logFile, { flags: 'a' });
-    log.write(`\n--- start #${this.starts} at ${new Date().toISOString()}\n`);
-    const child = spawn(this.spec.command ?? process.execPath, this.spec.args, { cwd: repoRoot, env: { ...baseEnv(), ...this.spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.pipe(log, { end: false });
-    child.stderr?.pipe(log, { end: false });
-    this.child = child;
-    this.exited = new Promise((resolve) => {
-      child.once('exit', (code) => {
-        log.end(`--- exit ${code ?? child.signalCode} at ${new Date().toISOString()}\n`);
-        resolve(code);
-      });
-    });
-    if (this.spec.readyCheck) {
-      const check = this.spec.readyCheck;
-      await waitFor(`${this.spec.name} ready`, async () => {
-        if (!this.running) throw new Error(`${this.spec.name} exited during start; see ${this.logFile}:\n${this.tail()}`);
-        return check();
-      }, { timeoutMs: this.spec.readyTimeoutMs ?? 60_000, intervalMs: 100 });
-    }
-    if (this.spec.readyUrl) {
-      const url = this.spec.readyUrl;
-      await waitFor(
-        `${this.spec.name} ready at ${url}`,
-        async () => {
-          if (!this.running) throw new Error(`${this.spec.name} exited during start; see ${this.logFile}:\n${this.tail()}`);
-          const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-          return response.ok;
-        },
-        { timeoutMs: this.spec.readyTimeoutMs ?? 60_000, intervalMs: 100 },
-      );
-    }
+    await this.child.started(this.spec.readyTimeoutMs ?? 60_000);
     return this;
   }
 
   /** SIGTERM and wait for the exit code (SIGKILL after `timeoutMs`). */
   async stop(timeoutMs = 30_000): Promise<number | null> {
-    if (!this.running) return this.child?.exitCode ?? null;
-    this.child?.kill('SIGTERM');
-    const timer = setTimeout(() => this.child?.kill('SIGKILL'), timeoutMs);
-    try {
-      return await this.exited;
-    } finally {
-      clearTimeout(timer);
-    }
+    const code = await this.child.stop(timeoutMs);
+    return code === undefined ? this.child.exitCode : code;
   }
 
   /** SIGKILL: a crash, nothing drained. */
-  async kill(): Promise<void> {
-    if (!this.running) return;
-    this.child?.kill('SIGKILL');
-    await this.exited;
+  kill(): Promise<void> {
+    return this.child.kill();
   }
 
   waitForExit(): Promise<number | null> {
-    return this.exited;
+    return this.child.waitForExit();
   }
 
   /** The last lines of the log, for failure messages. */
   tail(lines = 40): string {
-    try {
-      return readFileSync(this.logFile, 'utf8').split('\n').slice(-lines).join('\n');
-    } catch {
-      return '';
-    }
+    return this.child.tail(lines);
   }
-}
-
-export function startProcess(spec: ProcessSpec): Promise<ManagedProcess> {
-  return new ManagedProcess(spec).start();
 }

@@ -4,7 +4,7 @@
  * source: the raw body (signatures cover bytes), headers in lower case, the path with its query.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { waitFor } from '@herald/runtime';
+import { waitFor } from '@herald/process';
 
 export interface CapturedRequest {
   method: string;

@@ -5,7 +5,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, testConfig } from './config';
-import { freePort } from './ports';
+import { freePort } from '@herald/process';
 import { ManagedProcess } from './process';
 
 export interface ReceivedEmail {

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { repoRoot } from './config';
-import { freePort } from './ports';
+import { freePort } from '@herald/process';
 import { ManagedProcess } from './process';
 
 export interface ReceivedWebhook {

@@ -1,16 +1,4 @@
-import { parseStat, windowFigure } from './resources';
-
-describe('parseStat', () => {
-  it('reads ppid, CPU ticks and RSS pages, even with spaces and parentheses in the name', () => {
-    const fields = ['S', '42', ...Array.from({ length: 9 }, () => '0'), '150', '50', ...Array.from({ length: 8 }, () => '0'), '2048', '0'];
-    const stat = parseStat(`1234 (node (worker) 1) ${fields.join(' ')}`);
-    expect(stat).toEqual({ pid: 1234, comm: 'node (worker) 1', ppid: 42, cpuTicks: 200, rssPages: 2048 });
-  });
-
-  it('returns null for garbage', () => {
-    expect(parseStat('nonsense')).toBeNull();
-  });
-});
+import { windowFigure } from './resources';
 
 describe('windowFigure', () => {
   const samples = [

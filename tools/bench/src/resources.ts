@@ -5,29 +5,7 @@
  * the CPU seconds spent in it and the highest summed RSS seen in it.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
-
-export interface ProcStat {
-  pid: number;
-  comm: string;
-  ppid: number;
-  /** utime + stime, in clock ticks. */
-  cpuTicks: number;
-  /** Resident set, in pages. */
-  rssPages: number;
-}
-
-/** Parses /proc/<pid>/stat (the command name may hold spaces and parentheses). */
-export function parseStat(text: string): ProcStat | null {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) return null;
-  const pid = Number(text.slice(0, open).trim());
-  const fields = text.slice(close + 2).split(' ');
-  // fields[0] is field 3 (state): ppid is field 4, utime 14, stime 15, rss 24.
-  const at = (field: number) => Number(fields[field - 3]);
-  return { pid, comm: text.slice(open + 1, close), ppid: at(4), cpuTicks: at(14) + at(15), rssPages: at(24) };
-}
+import { type ProcStat, processCommandLine, readAllStats } from '@herald/process';
 
 export interface ResourceSample {
   t: number;
@@ -60,28 +38,6 @@ function sysconf(name: string, fallback: number): number {
 
 const CLK_TCK = sysconf('CLK_TCK', 100);
 const PAGE_SIZE = sysconf('PAGESIZE', 4096);
-
-function readAll(): Map<number, ProcStat> {
-  const all = new Map<number, ProcStat>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = parseStat(readFileSync(`/proc/${name}/stat`, 'utf8'));
-      if (stat) all.set(stat.pid, stat);
-    } catch {
-      // The process ended between the listing and the read.
-    }
-  }
-  return all;
-}
-
-function cmdline(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return '';
-  }
-}
 
 export type GroupSpec =
   /** These processes and all their descendants. */
@@ -125,7 +81,7 @@ export class ResourceMonitor {
   /** Takes one sample now (also done on a timer). */
   sample(): void {
     const t = Date.now();
-    const all = readAll();
+    const all = readAllStats();
     const children = new Map<number, number[]>();
     for (const p of all.values()) {
       const list = children.get(p.ppid) ?? [];
@@ -145,7 +101,7 @@ export class ResourceMonitor {
       } else if ('only' in spec) {
         for (const p of spec.only()) if (typeof p === 'number' && all.has(p)) pids.add(p);
       } else {
-        for (const p of all.values()) if (spec.match(p, () => cmdline(p.pid))) pids.add(p.pid);
+        for (const p of all.values()) if (spec.match(p, () => processCommandLine(p.pid) ?? '')) pids.add(p.pid);
       }
       let ticks = 0;
       let pages = 0;

@@ -19,18 +19,8 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import kafkajs from 'kafkajs';
 import { localPath, platformDir } from './paths.mjs';
-import {
-  commandExists,
-  isAlive,
-  isPortOpen,
-  run,
-  runningPidFromFile,
-  spawnDetached,
-  stopPidFile,
-  tailFile,
-  waitFor,
-  withLock,
-} from './process-utils.mjs';
+import { isAlive, isPortOpen, runningPidFromFile, spawnDetached, stopPidFile, tailFile, waitFor, withLock } from '@herald/process';
+import { commandExists, run } from './system.mjs';
 const { Kafka, logLevel, ConfigResourceTypes } = kafkajs;
 
 /** The Maven coordinates of the broker (must match tools/platform/kafka/pom.xml). */
@@ -226,8 +216,7 @@ export async function stopKafka({ port = 9092, graceMs = 30_000 } = {}) {
  */
 async function waitUntilReady({ port, pid, dir, log, timeoutMs, exitStatus }) {
   try {
-    await waitFor(() => kafkaAnswers({ port }), {
-      what: `the Kafka broker on 127.0.0.1:${port}`,
+    await waitFor(`the Kafka broker on 127.0.0.1:${port}`, () => kafkaAnswers({ port }), {
       timeoutMs,
       intervalMs: 500,
       log: (line) => log(`kafka: ${line}`),
@@ -505,12 +494,13 @@ export async function ensureTopics({ brokers, topics, log = console.log, timeout
     }
     const names = topics.map((t) => t.topic);
     const metadata = await waitFor(
+      `leaders for ${names.join(', ')}`,
       async () => {
         const md = await admin.fetchTopicMetadata({ topics: names });
         const ready = md.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
         return ready ? md : null;
       },
-      { what: `leaders for ${names.join(', ')}`, timeoutMs, intervalMs: 200 },
+      { timeoutMs, intervalMs: 200 },
     );
     return topics.map((t) => {
       const partitions = metadata.topics.find((m) => m.name === t.topic)?.partitions.length ?? 0;

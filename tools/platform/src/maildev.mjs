@@ -24,7 +24,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { localPath } from './paths.mjs';
-import { httpGet, isPortOpen, runningPidFromFile, spawnDetached, stopPidFile, tailFile, waitFor, withLock } from './process-utils.mjs';
+import { httpGet, isPortOpen, runningPidFromFile, spawnDetached, stopPidFile, tailFile, waitFor, withLock } from '@herald/process';
 
 /** @typedef {(line: string) => void} LogFn */
 
@@ -172,9 +172,10 @@ async function startLocked({ smtpPort, webPort, ip, maxEmails, log, timeoutMs })
 async function waitReady({ ip, smtpPort, webPort, timeoutMs, log, logFile, pid, exitStatus }) {
   try {
     const found = await waitFor(
+      `MailDev on ${ip}:${smtpPort}/${webPort}`,
       async () => ((await isPortOpen({ host: ip, port: smtpPort })) ? maildevAnswers({ webPort, host: ip }) : null),
       {
-        what: `MailDev on ${ip}:${smtpPort}/${webPort}`,
+        intervalMs: 250,
         timeoutMs,
         log: (l) => log(`maildev: ${l}`),
         abortIf: () => {

@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { ensureKafka, ensureTopics, heraldTopics, kafkaAnswers, kafkaDir, stopKafka } from './kafka.mjs';
 import { maildevAnswers, startMaildev, stopMaildev } from './maildev.mjs';
 import { postgresAnswers, ensurePostgres, stopPostgresCluster, postgresUrl } from './postgres.mjs';
-import { runningPidFromFile, isPortOpen } from './process-utils.mjs';
+import { isPortOpen, runningPidFromFile } from '@herald/process';
 import { ensureRedis, redisAnswers, redisCommand, stopRedis } from './redis.mjs';
 import { smsSinkAnswers, startSmsSink, stopSmsSink } from './sms-sink.mjs';
 import { readState, writeState } from './state.mjs';

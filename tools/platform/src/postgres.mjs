@@ -5,7 +5,8 @@
  */
 import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import pg from 'pg';
-import { aptInstall, commandExists, isPortOpen, run, waitFor } from './process-utils.mjs';
+import { isPortOpen, waitFor } from '@herald/process';
+import { aptInstall, commandExists, run } from './system.mjs';
 
 /** @typedef {(line: string) => void} LogFn */
 
@@ -125,8 +126,8 @@ export async function ensurePostgres({
         throw new Error(`postgres: pg_ctlcluster ${version} main start failed (exit ${result.code}):\n${result.output}`);
       }
       startedByUs = result.code === 0;
-      await waitFor(async () => (await postgresAnswers({ host, port, user, password })).ok, {
-        what: `PostgreSQL on ${host}:${port}`,
+      await waitFor(`PostgreSQL on ${host}:${port}`, async () => (await postgresAnswers({ host, port, user, password })).ok, {
+        intervalMs: 250,
         timeoutMs: 30_000,
         log: (l) => log(`postgres: ${l}`),
       });

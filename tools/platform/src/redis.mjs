@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { Redis, ReplyError } from 'ioredis';
 import { localPath } from './paths.mjs';
-import { aptInstall, commandExists, run, runningPidFromFile, stopPidFile, waitFor, withLock } from './process-utils.mjs';
+import { runningPidFromFile, stopPidFile, waitFor, withLock } from '@herald/process';
+import { aptInstall, commandExists, run } from './system.mjs';
 
 /** @typedef {(line: string) => void} LogFn */
 
@@ -143,8 +144,8 @@ async function ensureLocked({ port, password, log }) {
         startedByUs = true;
       }
     }
-    await waitFor(() => redisAnswers({ port, host, password }), {
-      what: `Redis on ${host}:${port}`,
+    await waitFor(`Redis on ${host}:${port}`, () => redisAnswers({ port, host, password }), {
+      intervalMs: 250,
       timeoutMs: 15_000,
       log: (l) => log(`redis: ${l}`),
     });

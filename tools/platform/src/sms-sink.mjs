@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { localPath, repoRoot } from './paths.mjs';
-import { httpGet, isPortOpen, runningPidFromFile, spawnDetached, stopPidFile, tailFile, waitFor, withLock } from './process-utils.mjs';
+import { httpGet, isPortOpen, runningPidFromFile, spawnDetached, stopPidFile, tailFile, waitFor, withLock } from '@herald/process';
 
 /** @typedef {(line: string) => void} LogFn */
 
@@ -89,8 +89,8 @@ async function startLocked({ port, host, maxMessages, log, timeoutMs }) {
     exitStatus = child.exitStatus;
   }
   try {
-    await waitFor(() => smsSinkAnswers({ port, host }), {
-      what: `the SMS sink on ${host}:${port}`,
+    await waitFor(`the SMS sink on ${host}:${port}`, () => smsSinkAnswers({ port, host }), {
+      intervalMs: 250,
       timeoutMs,
       log: (l) => log(`sms-sink: ${l}`),
       abortIf: () => {

@@ -8,7 +8,7 @@
  * receiver (registered as a webhook endpoint of the API client), and prints the URLs, the
  * authentication mode and curl examples. A service that
  * crashes is restarted with backoff, and given up on (everything stops) only when it keeps
- * crashing (supervisor.mjs). Ctrl-C or SIGTERM drains the services and stops everything this
+ * crashing (@herald/process's Child, loaded once the build has made it). Ctrl-C or SIGTERM drains the services and stops everything this
  * command started, leaving no process behind.
  *
  * Authentication: with API_KEYS set it is passed to the ingest-api and enforced; without it the
@@ -23,9 +23,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runnerEntry } from './migrate.mjs';
 import { localDir, localPath } from './paths.mjs';
-import { isPortOpen } from './process-utils.mjs';
 import { DEFAULT_PROVIDER, emulatorCallbackUrl, isEmulated, knownProviders, parseProviders, wireProvider, wiringBuilt } from './providers.mjs';
-import { RESTART_POLICY, Service } from './supervisor.mjs';
 import { APPS, NX_ENV, appEntry, ensureInstalled, repoRoot, say } from './workspace.mjs';
 
 const require = createRequire(import.meta.url);
@@ -94,10 +92,11 @@ let currentStep;
 let platformPending;
 /** @type {any[]} */
 let startedPlatform = [];
+/** @typedef {import('@herald/process').Child} Child */
 /** Herald's services, then the tools they use (stopped after them: the workers' calls in flight reach them). */
-/** @type {Service[]} */
+/** @type {Child[]} */
 const apps = [];
-/** @type {Service[]} */
+/** @type {Child[]} */
 const tools = [];
 
 /** @param {string} why */
@@ -138,10 +137,11 @@ async function shutdown(code) {
   currentStep?.kill('SIGTERM');
   await platformPending?.catch(() => undefined);
   if (apps.length || tools.length) say('\nStopping Herald (draining the services)...');
-  const stopAll = (/** @type {Service[]} */ services) =>
+  const stopAll = (/** @type {Child[]} */ services) =>
     Promise.all(
       services.map(async (service) => {
-        if (await service.stop()) say(`  ${service.name} stopped`);
+        const kill = () => say(`  ${service.name} did not stop within ${(service.spec.graceMs ?? 40_000) / 1000} s: killing it`);
+        if ((await service.stop(undefined, kill)) !== undefined) say(`  ${service.name} stopped`);
       }),
     );
   await stopAll(apps);
@@ -166,18 +166,44 @@ setInterval(() => {
 }, 1_000).unref();
 process.stdout.on('error', () => undefined);
 
-/** @type {import('./supervisor.mjs').SupervisorHooks} */
-const hooks = {
-  logDir,
-  say,
-  onGiveUp: (service, crashes, tail) => {
-    say(
-      `\nnpm start: ${service.name} crashed ${crashes} times within ${RESTART_POLICY.windowMs / 1000} s; giving up and stopping everything.` +
-        `\nThe end of its log (${rel(service.logFile)}):\n\n${tail.replace(/^/gm, '    ')}\n`,
-    );
-    void shutdown(1);
-  },
-};
+/**
+ * A process npm start runs: its log in .local/logs/<name>.log, its lines echoed with a [name] tag,
+ * its own process group, and restarted with backoff when it crashes (given up on, and everything
+ * stopped, when it keeps crashing). Why restart rather than stop: a local stack is for trying
+ * things; one service dying (a bad request that crashes it, a dependency restarted) should not
+ * take the others and their state down, and the cluster primary does the same for its workers.
+ * @param {typeof import('@herald/process')} lib @herald/process, imported after the build
+ * @param {Omit<import('@herald/process').ChildSpec, 'logFile' | 'group' | 'restart' | 'cwd'>} spec
+ * @param {(child: Child) => void | Promise<void>} [onRestarted]
+ * @returns {Child}
+ */
+function supervised(lib, spec, onRestarted) {
+  const tag = `[${spec.name}]`.padEnd(19);
+  const { onLine } = spec;
+  const child = new lib.Child({
+    ...spec,
+    cwd: repoRoot,
+    logFile: path.join(logDir, `${spec.name}.log`),
+    group: true,
+    onLine: (line) => {
+      process.stdout.write(`${tag} ${line}\n`);
+      onLine?.(line);
+    },
+    restart: {
+      say: (line) => say(`\nnpm start: ${line}`),
+      onGiveUp: (service, crashes, tail) => {
+        say(
+          `\nnpm start: ${service.name} crashed ${crashes} times within ${lib.RESTART_POLICY.windowMs / 1000} s; giving up and stopping everything.` +
+            `\nThe end of its log (${rel(service.logFile)}):\n\n${tail.replace(/^/gm, '    ')}\n`,
+        );
+        void shutdown(1);
+      },
+      ...(onRestarted ? { onRestarted } : {}),
+    },
+  });
+  child.start();
+  return child;
+}
 
 /**
  * WEBHOOK_SECRETS_KEY (it seals the endpoints' signing secrets in the database): the one given,
@@ -206,20 +232,22 @@ function webhookSecretsKey() {
  * @property {string} provider
  * @property {'email' | 'sms'} channel
  * @property {string} url
- * @property {Service} service
+ * @property {Child} service
  * @property {import('./providers.mjs').ProviderWiring} [wiring]
  */
 
 async function main() {
   if (!(await ensureInstalled())) return fail('npm ci failed');
   if (stopping) return;
-  const projects = [...APPS, 'webhook-receiver'].map((p) => `@herald/${p}`);
+  const projects = [...APPS, 'webhook-receiver', 'process'].map((p) => `@herald/${p}`);
   if (providersAsked) projects.push('@herald/emulators', '@herald/testing');
   say('Building...');
   const built = await run(path.join(repoRoot, 'node_modules', '.bin', 'nx'), ['run-many', '-t', 'build', '--output-style=static', '-p', ...projects], NX_ENV);
   if (stopping) return;
   if (built !== 0) return fail('the build failed');
   const chosen = providersAsked ? chooseProviders() : { email: [], sms: [] };
+  const lib = await import('@herald/process');
+  const { isPortOpen } = lib;
 
   // Emulators of the providers asked for, each on a port of its own (known before it starts: the workers' settings name it).
   const known = providersAsked ? knownProviders() : { email: [], sms: [] };
@@ -289,29 +317,25 @@ async function main() {
   const emulatorsMain = path.join(repoRoot, 'tools', 'emulators', 'dist', 'main.js');
   for (const e of emulators) {
     const callbackUrl = emulatorCallbackUrl(e.provider, receiptsUrl);
-    e.service = new Service(
+    e.service = supervised(
+      lib,
       {
         name: `emulator-${e.provider}`,
         args: [emulatorsMain, e.provider, '--host', HOST, '--port', new URL(e.url).port, ...(callbackUrl ? ['--callback-url', callbackUrl] : [])],
-        cwd: repoRoot,
         env: () => ({ ...process.env }),
         readyUrl: `${e.url}/healthz`,
         graceMs: 10_000,
       },
-      {
-        ...hooks,
-        // A restarted emulator has new keys (signing key, SNS certificate), some of them in files the
-        // receipts-api reads at start (NODE_EXTRA_CA_CERTS): it is restarted to verify with those.
-        onRestarted: async () => {
-          e.wiring = await wireProvider(e.provider, e.url, receiptsUrl, scratch);
-          if (!e.wiring.hasReceipts) return;
-          say(`npm start: the ${e.provider} emulator signs its receipts with new keys; restarting the receipts-api with them`);
-          apps.find((s) => s.name === 'receipts-api')?.restart();
-        },
+      // A restarted emulator has new keys (signing key, SNS certificate), some of them in files the
+      // receipts-api reads at start (NODE_EXTRA_CA_CERTS): it is restarted to verify with those.
+      async () => {
+        e.wiring = await wireProvider(e.provider, e.url, receiptsUrl, scratch);
+        if (!e.wiring.hasReceipts) return;
+        say(`npm start: the ${e.provider} emulator signs its receipts with new keys; restarting the receipts-api with them`);
+        apps.find((s) => s.name === 'receipts-api')?.restart();
       },
     );
     tools.push(e.service);
-    e.service.start();
   }
   for (const e of emulators) {
     if (!(await e.service.ready(60_000))) return stopping ? undefined : fail(`the ${e.provider} emulator did not answer within a minute (log: ${rel(e.service.logFile)})`);
@@ -345,9 +369,7 @@ async function main() {
   if (stopping) return;
 
   for (const app of APPS) {
-    const service = new Service({ name: app, args: [appEntry(app)], cwd: repoRoot, env: () => appEnv(app), readyUrl: `http://${HOST}:${PORTS[app]}/readyz` }, hooks);
-    apps.push(service);
-    service.start();
+    apps.push(supervised(lib, { name: app, args: [appEntry(app)], env: () => appEnv(app), readyUrl: `http://${HOST}:${PORTS[app]}/readyz` }));
   }
   const readiness = await Promise.all(apps.map((s) => s.ready(120_000)));
   if (stopping) return;
@@ -357,11 +379,9 @@ async function main() {
   // The local webhook receiver registers itself at every start (HERALD_API_URL) as an endpoint of
   // the API client for all event types, and verifies the signature of every call with the secret it gets.
   let endpointId = '';
-  const receiver = new Service(
-    {
+  const receiver = supervised(lib, {
       name: 'webhook-receiver',
       args: [path.join(repoRoot, 'tools', 'webhook-receiver', 'dist', 'main.js')],
-      cwd: repoRoot,
       env: () => ({ ...process.env, RECEIVER_PORT: String(RECEIVER_PORT), RECEIVER_HOST: HOST, HERALD_API_URL: apiUrl, HERALD_API_KEY: apiClient.key }),
       readyLine: /registered with Herald/,
       onLine: (line) => {
@@ -373,11 +393,8 @@ async function main() {
         }
       },
       graceMs: 10_000,
-    },
-    hooks,
-  );
+  });
   tools.push(receiver);
-  receiver.start();
   if (!(await receiver.ready(60_000))) return stopping ? undefined : fail(`the webhook receiver did not register with the API within a minute (log: ${rel(receiver.logFile)})`);
   if (stopping) return;
 

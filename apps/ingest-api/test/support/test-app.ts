@@ -7,8 +7,8 @@
 import { Topics, topicName } from '@herald/contracts';
 import { deleteTopics, ensureTopics, heraldTopicSpecs, type Kafka } from '@herald/kafka';
 import { createRedis } from '@herald/queues';
-import { createLogger, waitFor } from '@herald/runtime';
-import { backingServices, deleteRedisKeys, testKafka, uniqueName } from '@herald/testing';
+import { createLogger } from '@herald/runtime';
+import { backingServices, deleteRedisKeys, testKafka, uniqueName, waitFor } from '@herald/testing';
 import { TrackingService, createDatabase } from '@herald/tracking';
 import { createTestDatabase } from '@herald/tracking/testing';
 import { buildApp, type App } from '../../src/app';

@@ -1,0 +1,3 @@
+const { projectJestConfig } = require('../../jest.preset.cjs');
+
+module.exports = projectJestConfig('process', __dirname);
