@@ -27,20 +27,43 @@ export function heraldTopicSpecs(prefix = '', partitions = 6, maxMessageBytes = 
   ];
 }
 
-/** Creates the topics that do not exist yet; existing ones are left as they are. */
-export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[]): Promise<void> {
+export interface TopicResult {
+  topic: string;
+  /** false when it existed already. */
+  created: boolean;
+  /** The partitions it has now (an existing topic keeps its own count). */
+  partitions: number;
+}
+
+/**
+ * Creates the topics that do not exist yet (waiting for their leaders) and gives an existing one
+ * the max.message.bytes its spec asks for (a topic made by an older version keeps the broker's
+ * default otherwise); partition counts of existing topics are left as they are, and reported.
+ */
+export async function ensureTopics(kafka: Kafka, topics: readonly TopicSpec[]): Promise<TopicResult[]> {
   const admin = kafka.admin();
   await admin.connect();
+  const sizeEntries = (t: TopicSpec) => (t.maxMessageBytes ? [{ name: 'max.message.bytes', value: String(t.maxMessageBytes) }] : []);
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: topics.map((t) => ({
-        topic: t.topic,
-        numPartitions: t.numPartitions,
-        replicationFactor: t.replicationFactor ?? 1,
-        ...(t.maxMessageBytes ? { configEntries: [{ name: 'max.message.bytes', value: String(t.maxMessageBytes) }] } : {}),
-      })),
-    });
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.topic));
+    if (missing.length) {
+      try {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor ?? 1, configEntries: sizeEntries(t) })),
+        });
+      } catch (error) {
+        // Another process created one of them at the same moment: it exists, which is what was asked.
+        if ((error as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw error;
+      }
+    }
+    const resized = topics.filter((t) => existing.has(t.topic) && t.maxMessageBytes);
+    if (resized.length) {
+      await admin.alterConfigs({ validateOnly: false, resources: resized.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.topic, configEntries: sizeEntries(t) })) });
+    }
+    const metadata = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+    return topics.map((t) => ({ topic: t.topic, created: !existing.has(t.topic), partitions: metadata.topics.find((m) => m.name === t.topic)?.partitions.length ?? 0 }));
   } finally {
     await admin.disconnect();
   }

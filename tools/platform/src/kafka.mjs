@@ -21,7 +21,7 @@ import kafkajs from 'kafkajs';
 import { localPath, platformDir } from './paths.mjs';
 import { isAlive, isPortOpen, runningPidFromFile, spawnDetached, stopPidFile, tailFile, waitFor, withLock } from '@herald/process';
 import { commandExists, run } from './system.mjs';
-const { Kafka, logLevel, ConfigResourceTypes } = kafkajs;
+const { Kafka, logLevel } = kafkajs;
 
 /** The Maven coordinates of the broker (must match tools/platform/kafka/pom.xml). */
 export const KAFKA_VERSION = '4.1.1';
@@ -419,97 +419,14 @@ function randomKafkaUuid() {
 }
 
 /**
- * @typedef {object} TopicSpec
- * @property {string} topic
- * @property {number} numPartitions
- * @property {number} [replicationFactor] default 1
- * @property {{ name: string, value: string }[]} [configEntries]
+ * Creates Herald's topics under a prefix (north-updates and south-updates with 6 partitions, their
+ * dead letters with 1; `P.north-updates` for a prefix P, a trailing '.' allowed) where missing,
+ * with @herald/kafka's list and ensureTopics (built first by npm start and npm test).
+ * @param {{ brokers: string[], prefix?: string }} options
+ * @returns {Promise<Array<{ topic: string, created: boolean, partitions: number }>>}
  */
-
-/**
- * The Herald topics: north-updates and south-updates (6 partitions each) and their dead-letter
- * topics (1 partition each). A prefix P gives `P.north-updates` etc. (a trailing '.' on P is
- * allowed).
- * @param {string} [prefix]
- * @returns {TopicSpec[]}
- */
-export function heraldTopics(prefix = '') {
-  // The one list of Herald's topics, and their max.message.bytes, is @herald/kafka's (built first by npm start and npm test).
-  const { heraldTopicSpecs } = createRequire(import.meta.url)('@herald/kafka');
-  return heraldTopicSpecs(prefix === '' ? '' : prefix.replace(/\.$/, '')).map(
-    (/** @type {{ topic: string, numPartitions: number, maxMessageBytes?: number }} */ t) => ({
-      topic: t.topic,
-      numPartitions: t.numPartitions,
-      replicationFactor: 1,
-      configEntries: t.maxMessageBytes ? [{ name: 'max.message.bytes', value: String(t.maxMessageBytes) }] : [],
-    }),
-  );
-}
-
-/**
- * @typedef {object} TopicResult
- * @property {string} topic
- * @property {boolean} created false when it already existed
- * @property {number} partitions the partition count it has now
- */
-
-/**
- * Create the topics that do not exist yet and wait until every partition of every listed topic
- * has a leader. Existing topics are left alone (a warning is logged when one has fewer
- * partitions than asked for).
- * @param {object} options
- * @param {string[]} options.brokers
- * @param {TopicSpec[]} options.topics
- * @param {LogFn} [options.log]
- * @param {number} [options.timeoutMs]
- * @returns {Promise<TopicResult[]>}
- */
-export async function ensureTopics({ brokers, topics, log = console.log, timeoutMs = 30_000 }) {
-  const admin = new Kafka({ clientId: 'herald-platform', brokers, logLevel: logLevel.NOTHING, retry: { retries: 5 } }).admin();
-  await admin.connect();
-  try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t.topic));
-    if (missing.length > 0) {
-      try {
-        await admin.createTopics({
-          waitForLeaders: true,
-          timeout: timeoutMs,
-          topics: missing.map((t) => ({
-            topic: t.topic,
-            numPartitions: t.numPartitions,
-            replicationFactor: t.replicationFactor ?? 1,
-            configEntries: t.configEntries,
-          })),
-        });
-      } catch (err) {
-        // Someone else created one of them at the same time: fine, the wait below checks them.
-        if (/** @type {{ type?: string }} */ (err).type !== 'TOPIC_ALREADY_EXISTS') throw err;
-      }
-    }
-    const stale = topics.filter((t) => existing.has(t.topic) && t.configEntries?.length);
-    if (stale.length > 0) {
-      // A topic made by an older platform keeps the broker's default max.message.bytes: set it as the spec says.
-      await admin.alterConfigs({ validateOnly: false, resources: stale.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.topic, configEntries: t.configEntries ?? [] })) });
-    }
-    const names = topics.map((t) => t.topic);
-    const metadata = await waitFor(
-      `leaders for ${names.join(', ')}`,
-      async () => {
-        const md = await admin.fetchTopicMetadata({ topics: names });
-        const ready = md.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
-        return ready ? md : null;
-      },
-      { timeoutMs, intervalMs: 200 },
-    );
-    return topics.map((t) => {
-      const partitions = metadata.topics.find((m) => m.name === t.topic)?.partitions.length ?? 0;
-      if (partitions < t.numPartitions) {
-        log(`kafka: warning: topic ${t.topic} exists with ${partitions} partitions, fewer than the ${t.numPartitions} asked for`);
-      }
-      return { topic: t.topic, created: !existing.has(t.topic), partitions };
-    });
-  } finally {
-    await admin.disconnect();
-  }
+export async function ensureHeraldTopics({ brokers, prefix = '' }) {
+  const { ensureTopics, heraldTopicSpecs } = createRequire(import.meta.url)('@herald/kafka');
+  const kafka = new Kafka({ clientId: 'herald-platform', brokers, logLevel: logLevel.NOTHING, retry: { retries: 5 } });
+  return ensureTopics(kafka, heraldTopicSpecs(prefix.replace(/\.$/, '')));
 }

@@ -17,7 +17,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ensureKafka, ensureTopics, heraldTopics, kafkaAnswers, kafkaDir, stopKafka } from './kafka.mjs';
+import { ensureHeraldTopics, ensureKafka, kafkaAnswers, kafkaDir, stopKafka } from './kafka.mjs';
 import { maildevAnswers, startMaildev, stopMaildev } from './maildev.mjs';
 import { postgresAnswers, ensurePostgres, stopPostgresCluster, postgresUrl } from './postgres.mjs';
 import { isPortOpen, runningPidFromFile } from '@herald/process';
@@ -137,7 +137,7 @@ export async function platformUp({ only = [...SERVICES], topicPrefix = '', creat
       const own = owned('kafka', k.startedByUs, k.pid);
       let topicsNote = '';
       if (createTopics) {
-        const topics = await ensureTopics({ brokers: k.brokers, topics: heraldTopics(topicPrefix), log });
+        const topics = await ensureHeraldTopics({ brokers: k.brokers, prefix: topicPrefix });
         const made = topics.filter((t) => t.created).length;
         topicsNote = `; topics ${topics.map((t) => `${t.topic}(${t.partitions})`).join(' ')}${made ? ` (${made} created)` : ''}`;
       }
