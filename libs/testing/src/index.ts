@@ -11,7 +11,6 @@ export * from './services';
 export * from './factories';
 export * from './stack';
 export * from './kafka';
-export * from './redis';
 export * from './load';
 export * from './audit';
 export * from './dns';

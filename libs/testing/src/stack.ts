@@ -25,7 +25,6 @@ import { freePort } from '@herald/process';
 import { ManagedProcess } from './process';
 import { startEmulator, type RunningEmulator } from './emulators';
 import { emulatorCallbackUrl, providerWiring, type EmailProviderName, type EmulatedProvider, type SmsProviderName } from './provider-wiring';
-import { redisPing } from './redis';
 import { backingServices, type BackingServices } from './services';
 import { startMaildev, startSmsSink, type Maildev, type SmsSink } from './sinks';
 
@@ -74,6 +73,18 @@ export interface HttpResult<T> {
 
 const silent = createLogger({ service: 'test-harness', level: 'silent' });
 
+/** Whether a Redis server answers PING at this URL (one short-lived connection). */
+async function redisAnswers(url: string): Promise<boolean> {
+  const redis = createRedis(url, 'request', silent);
+  try {
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** A Redis server run by the test. */
 export class OwnRedis {
   readonly process: ManagedProcess;
@@ -83,7 +94,7 @@ export class OwnRedis {
       command: 'redis-server',
       args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'],
       env: {},
-      readyCheck: () => redisPing(port),
+      readyCheck: () => redisAnswers(`redis://127.0.0.1:${port}`),
       logGroup,
     });
   }

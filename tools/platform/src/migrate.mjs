@@ -16,11 +16,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from './paths.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const repoRoot = join(here, '..', '..', '..');
 export const schemaPath = join(repoRoot, 'libs', 'tracking', 'prisma', 'schema.prisma');
 export const migrationsDir = join(repoRoot, 'libs', 'tracking', 'prisma', 'migrations');
 const require = createRequire(import.meta.url);
