@@ -1,14 +1,17 @@
 /**
  * Daemons the local platform leaves running between commands (Kafka, MailDev, the SMS sink,
- * Redis): started detached in a process group of their own with a pid file, found again through
- * that pid file, and stopped by it. A stale pid file (its process gone, or its pid reused by
- * another program) is recognised by the process's command line.
+ * Redis): made sure of by ensureDaemon, started detached in a process group of their own with a
+ * pid file, found again through that pid file, and stopped by it. A stale pid file (its process
+ * gone, or its pid reused by another program) is recognised by the process's command line.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { tailFile } from './files';
+import { withLock } from './lock';
 import { isAlive, processCommandLine, signalTree } from './proc';
+import { waitFor } from './wait';
 
 /** The pid in a pid file, or null. */
 export function readPidFile(file: string): number | null {
@@ -97,4 +100,84 @@ export async function stopPidFile(pidFile: string, options: { graceMs?: number; 
   const result = pid === null ? 'not-running' : await stopPid(pid, options);
   if (result !== 'mismatch') rmSync(pidFile, { force: true });
   return result;
+}
+
+export interface DaemonSpec<T> {
+  /** For messages: "maildev", "kafka". */
+  name: string;
+  pidFile: string;
+  logFile: string;
+  /** The lock that makes concurrent starts (two terminals, parallel test workers) start it once. */
+  lockFile: string;
+  /** Text its command line contains: a pid file's pid that runs something else is stale. */
+  match: string;
+  /** Resolves truthy (its version, say) once it answers as itself; falsy before. */
+  answers: () => Promise<T | null | undefined | false>;
+  /** Why it cannot be started (its port taken by something else), or null. */
+  conflict: () => Promise<string | null>;
+  /** What to run, prepared only when it must be started (Kafka resolves its jars and formats its storage here). */
+  command: () => Promise<{ command: string; args: string[]; cwd?: string; env?: NodeJS.ProcessEnv }>;
+  timeoutMs: number;
+  intervalMs?: number;
+  /** Other logs whose end a failure shows (besides logFile). */
+  moreLogs?: string[];
+  log: (line: string) => void;
+}
+
+export interface Daemon<T> {
+  pid: number | null;
+  startedByUs: boolean;
+  /** What `answers` resolved. */
+  found: T;
+}
+
+/**
+ * Makes sure a daemon answers: reuses the one that does (whoever started it), waits for one this
+ * tooling started earlier that is still coming up, or starts it detached with its pid file and
+ * waits until it answers (stopping it again, and showing the end of its logs, when it does not).
+ */
+export async function ensureDaemon<T>(spec: DaemonSpec<T>): Promise<Daemon<T>> {
+  const { name, pidFile, logFile, match, log } = spec;
+  const running = await spec.answers();
+  if (running) return { pid: runningPidFromFile(pidFile, match), startedByUs: false, found: running };
+  return withLock(
+    spec.lockFile,
+    async () => {
+      const ownPid = runningPidFromFile(pidFile, match);
+      const now = await spec.answers();
+      if (now) return { pid: ownPid, startedByUs: false, found: now };
+      if (ownPid !== null) {
+        log(`${name}: started earlier (pid ${ownPid}) and not answering yet; waiting for it`);
+        return { pid: ownPid, startedByUs: false, found: await untilAnswers(spec, ownPid) };
+      }
+      const conflict = await spec.conflict();
+      if (conflict) throw new Error(`${name}: ${conflict}`);
+      const child = await spawnDetached({ ...(await spec.command()), logFile, pidFile });
+      try {
+        return { pid: child.pid, startedByUs: true, found: await untilAnswers(spec, child.pid, child.exitStatus) };
+      } catch (error) {
+        await stopPidFile(pidFile, { graceMs: 5_000, expect: match });
+        throw error;
+      }
+    },
+    { log: (line) => log(`${name}: ${line}`) },
+  );
+}
+
+async function untilAnswers<T>(spec: DaemonSpec<T>, pid: number, exitStatus?: DetachedProcess['exitStatus']): Promise<T> {
+  try {
+    return await waitFor(`${spec.name} (pid ${pid})`, spec.answers, {
+      timeoutMs: spec.timeoutMs,
+      intervalMs: spec.intervalMs ?? 250,
+      log: (line) => spec.log(`${spec.name}: ${line}`),
+      abortIf: () => {
+        const status = exitStatus?.();
+        if (status) return `it exited (code ${status.code}, signal ${status.signal})`;
+        return isAlive(pid) ? undefined : 'it exited';
+      },
+    });
+  } catch (error) {
+    const tails = [spec.logFile, ...(spec.moreLogs ?? [])].map((file) => `--- last lines of ${file} ---\n${tailFile(file, 30)}`);
+    throw new Error(`${spec.name}: ${(error as Error).message}\n${tails.join('\n')}`, { cause: error });
+  }
 }

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import kafkajs from 'kafkajs';
 import { localPath, platformDir } from './paths.mjs';
-import { isAlive, isPortOpen, runningPidFromFile, spawnDetached, stopPidFile, tailFile, waitFor, withLock } from '@herald/process';
+import { ensureDaemon, isPortOpen, stopPidFile } from '@herald/process';
 import { commandExists, run } from './system.mjs';
 const { Kafka, logLevel } = kafkajs;
 
@@ -97,98 +97,45 @@ export async function kafkaAnswers({ port = 9092, host = '127.0.0.1', timeoutMs 
  */
 export async function ensureKafka({ port = 9092, controllerPort = 9093, log = console.log, timeoutMs = START_TIMEOUT_MS } = {}) {
   const dir = kafkaDir(port);
-  const pidFile = path.join(dir, 'kafka.pid');
   const brokers = [`127.0.0.1:${port}`];
-
-  if (await kafkaAnswers({ port })) {
-    return { brokers, startedByUs: false, pid: runningPidFromFile(pidFile, MAIN_CLASS), dir, stop: async () => undefined };
-  }
-  // One start at a time (two terminals, parallel test workers): the others wait, then reuse.
-  return withLock(path.join(dir, 'start.lock'), () => startLocked({ port, controllerPort, log, timeoutMs, dir, pidFile, brokers }), {
-    log: (l) => log(`kafka: ${l}`),
-  });
-}
-
-/**
- * @param {object} o
- * @param {number} o.port
- * @param {number} o.controllerPort
- * @param {LogFn} o.log
- * @param {number} o.timeoutMs
- * @param {string} o.dir
- * @param {string} o.pidFile
- * @param {string[]} o.brokers
- * @returns {Promise<KafkaHandle>}
- */
-async function startLocked({ port, controllerPort, log, timeoutMs, dir, pidFile, brokers }) {
-  const ownPid = runningPidFromFile(pidFile, MAIN_CLASS);
-  if (await kafkaAnswers({ port })) {
-    return { brokers, startedByUs: false, pid: ownPid, dir, stop: async () => undefined };
-  }
-
-  if (ownPid !== null) {
-    // Started by an earlier call and still starting (or stuck): wait for it instead of starting another.
-    log(`kafka: a broker started earlier (pid ${ownPid}) is not answering yet; waiting for it`);
-    await waitUntilReady({ port, pid: ownPid, dir, log, timeoutMs });
-    return { brokers, startedByUs: false, pid: ownPid, dir, stop: async () => undefined };
-  }
-
-  for (const p of [port, controllerPort]) {
-    if (await isPortOpen({ port: p })) {
-      throw new Error(
-        `kafka: port ${p} on 127.0.0.1 is taken by something that is not a Kafka broker answering metadata requests; ` +
-          'free it or choose other ports ({ port, controllerPort })',
-      );
-    }
-  }
-
-  if (!commandExists('java')) {
-    throw new Error('kafka: java is not on PATH (Kafka 4.x needs Java 17+); install a JDK, e.g. apt-get install openjdk-17-jre-headless');
-  }
-
-  const libs = await resolveKafkaJars({ log });
-  const { serverProperties, log4jProperties } = writeConfig({ dir, port, controllerPort });
-  await formatStorageOnce({ dir, libs, serverProperties, log });
-
   const logFile = path.join(dir, 'kafka.log');
-  appendFileSync(logFile, `--- ${new Date().toISOString()} starting ${MAIN_CLASS} on 127.0.0.1:${port} ---\n`);
-  log(`kafka: starting broker on 127.0.0.1:${port} (controller ${controllerPort}); logs in ${path.join(dir, 'server.log')}`);
-  const started = Date.now();
-  const child = await spawnDetached({
-    command: 'java',
-    args: [
-      '-Xmx512m',
-      '-Xms256m',
-      '-XX:+UseG1GC',
-      '-XX:MaxGCPauseMillis=20',
-      '-XX:InitiatingHeapOccupancyPercent=35',
-      '-XX:+ExplicitGCInvokesConcurrent',
-      '-Djava.awt.headless=true',
-      `-Dlog4j2.configurationFile=${log4jProperties}`,
-      `-Dkafka.logs.dir=${dir}`,
-      '-cp',
-      `${libs}/*`,
-      MAIN_CLASS,
-      serverProperties,
-    ],
-    cwd: dir,
+  let started = 0;
+  const { pid, startedByUs } = await ensureDaemon({
+    name: 'kafka',
+    pidFile: path.join(dir, 'kafka.pid'),
     logFile,
-    pidFile,
+    lockFile: path.join(dir, 'start.lock'),
+    match: MAIN_CLASS,
+    answers: () => kafkaAnswers({ port }),
+    conflict: async () => {
+      for (const p of [port, controllerPort]) {
+        if (await isPortOpen({ port: p })) return `port ${p} on 127.0.0.1 is taken by something that is not a Kafka broker answering metadata requests; free it or choose other ports ({ port, controllerPort })`;
+      }
+      return commandExists('java') ? null : 'java is not on PATH (Kafka 4.x needs Java 17+); install a JDK, e.g. apt-get install openjdk-17-jre-headless';
+    },
+    command: async () => {
+      const libs = await resolveKafkaJars({ log });
+      const { serverProperties, log4jProperties } = writeConfig({ dir, port, controllerPort });
+      await formatStorageOnce({ dir, libs, serverProperties, log });
+      appendFileSync(logFile, `--- ${new Date().toISOString()} starting ${MAIN_CLASS} on 127.0.0.1:${port} ---\n`);
+      log(`kafka: starting broker on 127.0.0.1:${port} (controller ${controllerPort}); logs in ${path.join(dir, 'server.log')}`);
+      started = Date.now();
+      const jvm = ['-Xmx512m', '-Xms256m', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:InitiatingHeapOccupancyPercent=35', '-XX:+ExplicitGCInvokesConcurrent', '-Djava.awt.headless=true'];
+      return { command: 'java', args: [...jvm, `-Dlog4j2.configurationFile=${log4jProperties}`, `-Dkafka.logs.dir=${dir}`, '-cp', `${libs}/*`, MAIN_CLASS, serverProperties], cwd: dir };
+    },
+    timeoutMs,
+    intervalMs: 500,
+    moreLogs: [path.join(dir, 'server.log')],
+    log,
   });
-  try {
-    await waitUntilReady({ port, pid: child.pid, dir, log, timeoutMs, exitStatus: child.exitStatus });
-  } catch (err) {
-    await stopPidFile(pidFile, { graceMs: 5000, expect: MAIN_CLASS });
-    throw err;
-  }
-  log(`kafka: broker answering on 127.0.0.1:${port} after ${((Date.now() - started) / 1000).toFixed(1)}s (pid ${child.pid})`);
+  if (startedByUs) log(`kafka: broker answering on 127.0.0.1:${port} after ${((Date.now() - started) / 1000).toFixed(1)}s (pid ${pid})`);
   return {
     brokers,
-    startedByUs: true,
-    pid: child.pid,
+    startedByUs,
+    pid,
     dir,
     stop: async () => {
-      await stopKafka({ port });
+      if (startedByUs) await stopKafka({ port });
     },
   };
 }
@@ -203,37 +150,6 @@ async function startLocked({ port, controllerPort, log, timeoutMs, dir, pidFile,
  */
 export async function stopKafka({ port = 9092, graceMs = 30_000 } = {}) {
   return stopPidFile(path.join(kafkaDir(port), 'kafka.pid'), { graceMs, expect: MAIN_CLASS });
-}
-
-/**
- * @param {object} options
- * @param {number} options.port
- * @param {number} options.pid
- * @param {string} options.dir
- * @param {LogFn} options.log
- * @param {number} options.timeoutMs
- * @param {() => { code: number | null, signal: NodeJS.Signals | null } | null} [options.exitStatus]
- */
-async function waitUntilReady({ port, pid, dir, log, timeoutMs, exitStatus }) {
-  try {
-    await waitFor(`the Kafka broker on 127.0.0.1:${port}`, () => kafkaAnswers({ port }), {
-      timeoutMs,
-      intervalMs: 500,
-      log: (line) => log(`kafka: ${line}`),
-      abortIf: () => {
-        const status = exitStatus?.();
-        if (status) return `java exited (code ${status.code}, signal ${status.signal})`;
-        return isAlive(pid) ? null : `java (pid ${pid}) exited`;
-      },
-    });
-  } catch (err) {
-    const out = path.join(dir, 'kafka.log');
-    const server = path.join(dir, 'server.log');
-    throw new Error(
-      `kafka: ${/** @type {Error} */ (err).message}. See ${out} and ${server}.\n` +
-        `--- last lines of ${out} ---\n${tailFile(out, 30)}\n--- last lines of ${server} ---\n${tailFile(server, 30)}`,
-    );
-  }
 }
 
 /**

@@ -24,7 +24,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { localPath } from './paths.mjs';
-import { httpGet, isPortOpen, runningPidFromFile, spawnDetached, stopPidFile, tailFile, waitFor, withLock } from '@herald/process';
+import { ensureDaemon, httpGet, isPortOpen, stopPidFile } from '@herald/process';
 
 /** @typedef {(line: string) => void} LogFn */
 
@@ -80,19 +80,31 @@ export async function maildevAnswers({ webPort = 1080, host = '127.0.0.1' } = {}
  * @returns {Promise<MaildevHandle>}
  */
 export async function startMaildev({ smtpPort = 1025, webPort = 1080, ip = '127.0.0.1', maxEmails = 50_000, log = console.log, timeoutMs = 30_000 } = {}) {
-  const lock = path.join(localPath('maildev'), `maildev-${smtpPort}.lock`);
-  return withLock(lock, () => startLocked({ smtpPort, webPort, ip, maxEmails, log, timeoutMs }), { log: (l) => log(`maildev: ${l}`) });
-}
-
-/**
- * @param {{ smtpPort: number, webPort: number, ip: string, maxEmails: number, log: LogFn, timeoutMs: number }} o
- * @returns {Promise<MaildevHandle>}
- */
-async function startLocked({ smtpPort, webPort, ip, maxEmails, log, timeoutMs }) {
   const dir = localPath('maildev');
-  const pidFile = path.join(dir, `maildev-${smtpPort}.pid`);
   const logFile = path.join(dir, `maildev-${smtpPort}.log`);
-  const base = {
+  const { pid, startedByUs, found } = await ensureDaemon({
+    name: 'maildev',
+    pidFile: path.join(dir, `maildev-${smtpPort}.pid`),
+    logFile,
+    lockFile: path.join(dir, `maildev-${smtpPort}.lock`),
+    match: 'maildev',
+    answers: async () => ((await isPortOpen({ host: ip, port: smtpPort })) ? maildevAnswers({ webPort, host: ip }) : null),
+    conflict: async () => {
+      const taken = (await isPortOpen({ host: ip, port: smtpPort })) ? `SMTP port ${smtpPort}` : (await isPortOpen({ host: ip, port: webPort })) ? `web port ${webPort}` : null;
+      return taken && `${taken} on ${ip} is taken by something that is not MailDev 3 (expected the SMTP port open and GET /api/healthz answering true on the web port)`;
+    },
+    command: async () => {
+      const tmp = path.join(dir, `tmp-${smtpPort}`);
+      rmSync(tmp, { recursive: true, force: true });
+      localPath('maildev', `tmp-${smtpPort}`);
+      log(`maildev: starting MailDev (SMTP ${ip}:${smtpPort}, web ${ip}:${webPort})`);
+      const args = [maildevCli(), '--smtp', String(smtpPort), '--web', String(webPort), '--ip', ip, '--web-ip', ip, '--max-emails', String(maxEmails)];
+      return { command: process.execPath, args, cwd: dir, env: { ...process.env, TMPDIR: tmp, NODE_ENV: 'production' } };
+    },
+    timeoutMs,
+    log,
+  });
+  return {
     smtpUrl: `smtp://${ip}:${smtpPort}`,
     webUrl: `http://${ip}:${webPort}`,
     apiUrl: `http://${ip}:${webPort}/api`,
@@ -100,94 +112,13 @@ async function startLocked({ smtpPort, webPort, ip, maxEmails, log, timeoutMs })
     smtpPort,
     webPort,
     logFile,
-  };
-  const ownPid = runningPidFromFile(pidFile, 'maildev');
-
-  const smtpOpen = await isPortOpen({ host: ip, port: smtpPort });
-  const existing = await maildevAnswers({ webPort, host: ip });
-  if (smtpOpen && existing) {
-    return { ...base, startedByUs: false, pid: ownPid, version: existing.version, stop: async () => undefined };
-  }
-  if (ownPid !== null) {
-    log(`maildev: MailDev started earlier (pid ${ownPid}) is not answering yet; waiting`);
-    const version = await waitReady({ ip, smtpPort, webPort, timeoutMs, log, logFile, pid: ownPid });
-    return { ...base, startedByUs: false, pid: ownPid, version, stop: async () => undefined };
-  }
-  if (smtpOpen || existing || (await isPortOpen({ host: ip, port: webPort }))) {
-    throw new Error(
-      `maildev: ${smtpOpen ? `SMTP port ${smtpPort}` : `web port ${webPort}`} on ${ip} is taken by something that is not MailDev 3 ` +
-        '(expected the SMTP port open and GET /api/healthz answering true on the web port)',
-    );
-  }
-
-  const tmp = path.join(dir, `tmp-${smtpPort}`);
-  rmSync(tmp, { recursive: true, force: true });
-  localPath('maildev', `tmp-${smtpPort}`);
-  log(`maildev: starting MailDev (SMTP ${ip}:${smtpPort}, web ${ip}:${webPort})`);
-  const child = await spawnDetached({
-    command: process.execPath,
-    args: [
-      maildevCli(),
-      '--smtp', String(smtpPort),
-      '--web', String(webPort),
-      '--ip', ip,
-      '--web-ip', ip,
-      '--max-emails', String(maxEmails),
-    ],
-    cwd: dir,
-    env: { ...process.env, TMPDIR: tmp, NODE_ENV: 'production' },
-    logFile,
-    pidFile,
-  });
-  let version;
-  try {
-    version = await waitReady({ ip, smtpPort, webPort, timeoutMs, log, logFile, pid: child.pid, exitStatus: child.exitStatus });
-  } catch (err) {
-    await stopPidFile(pidFile, { graceMs: 3000, expect: 'maildev' });
-    throw err;
-  }
-  return {
-    ...base,
-    startedByUs: true,
-    pid: child.pid,
-    version,
+    startedByUs,
+    pid,
+    version: found.version,
     stop: async () => {
-      await stopMaildev({ smtpPort });
+      if (startedByUs) await stopMaildev({ smtpPort });
     },
   };
-}
-
-/**
- * @param {object} o
- * @param {string} o.ip
- * @param {number} o.smtpPort
- * @param {number} o.webPort
- * @param {number} o.timeoutMs
- * @param {LogFn} o.log
- * @param {string} o.logFile
- * @param {number} o.pid
- * @param {() => { code: number | null, signal: NodeJS.Signals | null } | null} [o.exitStatus]
- * @returns {Promise<string | null>} the version
- */
-async function waitReady({ ip, smtpPort, webPort, timeoutMs, log, logFile, pid, exitStatus }) {
-  try {
-    const found = await waitFor(
-      `MailDev on ${ip}:${smtpPort}/${webPort}`,
-      async () => ((await isPortOpen({ host: ip, port: smtpPort })) ? maildevAnswers({ webPort, host: ip }) : null),
-      {
-        intervalMs: 250,
-        timeoutMs,
-        log: (l) => log(`maildev: ${l}`),
-        abortIf: () => {
-          const s = exitStatus?.();
-          return s ? `MailDev (pid ${pid}) exited (code ${s.code}, signal ${s.signal})` : null;
-        },
-      },
-    );
-    return found.version;
-  } catch (err) {
-    throw new Error(`maildev: ${/** @type {Error} */ (err).message}\n--- last lines of ${logFile} ---\n${tailFile(logFile, 30)}`);
-  }
 }
 
 /**

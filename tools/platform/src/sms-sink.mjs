@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { localPath, repoRoot } from './paths.mjs';
-import { httpGet, isPortOpen, runningPidFromFile, spawnDetached, stopPidFile, tailFile, waitFor, withLock } from '@herald/process';
+import { ensureDaemon, httpGet, isPortOpen, stopPidFile } from '@herald/process';
 
 /** @typedef {(line: string) => void} LogFn */
 
@@ -51,59 +51,30 @@ export async function smsSinkAnswers({ port = 9025, host = '127.0.0.1' } = {}) {
  * @returns {Promise<SmsSinkHandle>}
  */
 export async function startSmsSink({ port = 9025, host = '127.0.0.1', maxMessages, log = console.log, timeoutMs = 15_000 } = {}) {
-  const lock = path.join(localPath('sms-sink'), `sms-sink-${port}.lock`);
-  return withLock(lock, () => startLocked({ port, host, maxMessages, log, timeoutMs }), { log: (l) => log(`sms-sink: ${l}`) });
-}
-
-/**
- * @param {{ port: number, host: string, maxMessages: number | undefined, log: LogFn, timeoutMs: number }} o
- * @returns {Promise<SmsSinkHandle>}
- */
-async function startLocked({ port, host, maxMessages, log, timeoutMs }) {
   const dir = localPath('sms-sink');
-  const pidFile = path.join(dir, `sms-sink-${port}.pid`);
   const logFile = path.join(dir, `sms-sink-${port}.log`);
-  const base = { url: `http://${host}:${port}`, host, port, logFile };
-  const ownPid = runningPidFromFile(pidFile, 'sms-sink');
-
-  if (await smsSinkAnswers({ port, host })) {
-    return { ...base, startedByUs: false, pid: ownPid, stop: async () => undefined };
-  }
-  if (ownPid === null && (await isPortOpen({ host, port }))) {
-    throw new Error(`sms-sink: port ${port} on ${host} is taken by something that is not the Herald SMS sink`);
-  }
-  /** @type {number} */
-  let pid;
-  /** @type {(() => { code: number | null, signal: NodeJS.Signals | null } | null) | undefined} */
-  let exitStatus;
-  const startedByUs = ownPid === null;
-  if (ownPid !== null) {
-    log(`sms-sink: sink started earlier (pid ${ownPid}) is not answering yet; waiting`);
-    pid = ownPid;
-  } else {
-    log(`sms-sink: starting on ${host}:${port}`);
-    const args = [SMS_SINK_MAIN, '--port', String(port), '--host', host];
-    if (maxMessages !== undefined) args.push('--max-messages', String(maxMessages));
-    const child = await spawnDetached({ command: process.execPath, args, cwd: dir, logFile, pidFile });
-    pid = child.pid;
-    exitStatus = child.exitStatus;
-  }
-  try {
-    await waitFor(`the SMS sink on ${host}:${port}`, () => smsSinkAnswers({ port, host }), {
-      intervalMs: 250,
-      timeoutMs,
-      log: (l) => log(`sms-sink: ${l}`),
-      abortIf: () => {
-        const s = exitStatus?.();
-        return s ? `the sink (pid ${pid}) exited (code ${s.code}, signal ${s.signal})` : null;
-      },
-    });
-  } catch (err) {
-    if (startedByUs) await stopPidFile(pidFile, { graceMs: 2000, expect: 'sms-sink' });
-    throw new Error(`sms-sink: ${/** @type {Error} */ (err).message}\n--- last lines of ${logFile} ---\n${tailFile(logFile, 20)}`);
-  }
+  const pidFile = path.join(dir, `sms-sink-${port}.pid`);
+  const { pid, startedByUs } = await ensureDaemon({
+    name: 'sms-sink',
+    pidFile,
+    logFile,
+    lockFile: path.join(dir, `sms-sink-${port}.lock`),
+    match: 'sms-sink',
+    answers: () => smsSinkAnswers({ port, host }),
+    conflict: async () => ((await isPortOpen({ host, port })) ? `port ${port} on ${host} is taken by something that is not the Herald SMS sink` : null),
+    command: async () => {
+      log(`sms-sink: starting on ${host}:${port}`);
+      const args = [SMS_SINK_MAIN, '--port', String(port), '--host', host, ...(maxMessages === undefined ? [] : ['--max-messages', String(maxMessages)])];
+      return { command: process.execPath, args, cwd: dir };
+    },
+    timeoutMs,
+    log,
+  });
   return {
-    ...base,
+    url: `http://${host}:${port}`,
+    host,
+    port,
+    logFile,
     startedByUs,
     pid,
     stop: async () => {
