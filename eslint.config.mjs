@@ -94,7 +94,7 @@ export default [
   },
   {
     // The scripts that a checkJs tsconfig includes get the promise rules, which need types.
-    files: ['tools/platform/src/**/*.mjs', 'tools/sms-sink/src/**/*.mjs', 'tools/docker/prune-workspace.mjs', 'tools/bench/bin/**/*.mjs', 'deploy/scripts/**/*.mjs', 'deploy/test/support/**/*.mjs'],
+    files: ['tools/platform/src/**/*.mjs', 'libs/tracking/scripts/**/*.mjs', 'tools/sms-sink/src/**/*.mjs', 'tools/docker/prune-workspace.mjs', 'tools/bench/bin/**/*.mjs', 'deploy/scripts/**/*.mjs', 'deploy/test/support/**/*.mjs'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',

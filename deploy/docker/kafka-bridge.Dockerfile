@@ -28,9 +28,8 @@ RUN --mount=type=cache,target=/root/.npm,sharing=locked \
 COPY tsconfig.base.json ./
 COPY libs/ libs/
 COPY apps/kafka-bridge/ apps/kafka-bridge/
-COPY tools/platform/src/prisma-generate.mjs tools/platform/src/
 COPY tools/docker/prune-workspace.mjs tools/docker/
-RUN node tools/platform/src/prisma-generate.mjs \
+RUN node libs/tracking/scripts/prisma-generate.mjs \
  && node node_modules/typescript/bin/tsc --build apps/kafka-bridge/tsconfig.app.json \
  && node tools/docker/prune-workspace.mjs collect --app apps/kafka-bridge --out /out/dist
 

@@ -28,9 +28,8 @@ RUN --mount=type=cache,target=/root/.npm,sharing=locked \
 COPY tsconfig.base.json ./
 COPY libs/ libs/
 COPY apps/sms-worker/ apps/sms-worker/
-COPY tools/platform/src/prisma-generate.mjs tools/platform/src/
 COPY tools/docker/prune-workspace.mjs tools/docker/
-RUN node tools/platform/src/prisma-generate.mjs \
+RUN node libs/tracking/scripts/prisma-generate.mjs \
  && node node_modules/typescript/bin/tsc --build apps/sms-worker/tsconfig.app.json \
  && node tools/docker/prune-workspace.mjs collect --app apps/sms-worker --out /out/dist
 

@@ -30,9 +30,8 @@ RUN --mount=type=cache,target=/root/.npm,sharing=locked \
 COPY tsconfig.base.json ./
 COPY libs/ libs/
 COPY apps/webhook-worker/ apps/webhook-worker/
-COPY tools/platform/src/prisma-generate.mjs tools/platform/src/
 COPY tools/docker/prune-workspace.mjs tools/docker/
-RUN node tools/platform/src/prisma-generate.mjs \
+RUN node libs/tracking/scripts/prisma-generate.mjs \
  && node node_modules/typescript/bin/tsc --build apps/webhook-worker/tsconfig.app.json \
  && node tools/docker/prune-workspace.mjs collect --app apps/webhook-worker --out /out/dist
 

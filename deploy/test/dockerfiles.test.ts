@@ -159,7 +159,7 @@ describe.each(APP_NAMES)('deploy/docker/%s.Dockerfile', (app: AppName) => {
 
   test('the build compiles this app with tsc --build and collects its dist folders (generating the Prisma client only for an app with a database)', () => {
     const commands = only(stageNamed(file, 'build'), 'RUN').flatMap((r) => shellCommands(r.args));
-    const prismaGenerate = ['node', 'tools/platform/src/prisma-generate.mjs'];
+    const prismaGenerate = ['node', 'libs/tracking/scripts/prisma-generate.mjs'];
     if (facts.database) expect(commands).toContainEqual(prismaGenerate);
     else expect(commands).not.toContainEqual(prismaGenerate);
     expect(commands).toContainEqual(['node', 'node_modules/typescript/bin/tsc', '--build', `apps/${app}/tsconfig.app.json`]);
@@ -288,7 +288,7 @@ describe('.dockerignore', () => {
     'libs/tracking/prisma/schema.prisma',
     'libs/tracking/prisma/migrations/migration_lock.toml',
     'tools/docker/prune-workspace.mjs',
-    'tools/platform/src/prisma-generate.mjs',
+    'libs/tracking/scripts/prisma-generate.mjs',
     'libs/tracking/src/migrate-cli.ts',
     'libs/tracking/tsconfig.migrate.json',
     'deploy/docker/migrate/prisma.config.mjs',

@@ -13,7 +13,7 @@ module.exports = async function globalSetup() {
   const { platformUp, templateDatabaseUrl } = await import(join(root, 'tools/platform/src/platform.mjs'));
   const up = await platformUp({ only: ['kafka', 'redis', 'postgres'], log: () => undefined });
   if (!up.ok) throw new Error(`platform not up: ${up.results.map((/** @type {{ name: string; line: string }} */ r) => `${r.name}: ${r.line}`).join('; ')}`);
-  const { runnerEntry } = await import(join(root, 'tools/platform/src/migrate.mjs'));
+  const { runnerEntry } = await import('@herald/tracking/scripts/migrations');
   execFileSync(process.execPath, [runnerEntry(), 'deploy'], {
     env: { ...process.env, DATABASE_URL: templateDatabaseUrl() },
     stdio: 'ignore',

@@ -21,7 +21,6 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runnerEntry } from './migrate.mjs';
 import { localDir, localPath } from './paths.mjs';
 import { DEFAULT_PROVIDER, emulatorCallbackUrl, isEmulated, knownProviders, parseProviders, wireProvider, wiringBuilt } from './providers.mjs';
 import { APPS, NX_ENV, appEntry, ensureInstalled, repoRoot, say } from './workspace.mjs';
@@ -365,6 +364,7 @@ async function main() {
   if (stopping) return;
   for (const r of up.results) say(`  ${r.name.padEnd(9)} ${r.line}`);
   if (!up.ok) return fail('the platform did not come up (see above)');
+  const { runnerEntry } = await import('@herald/tracking/scripts/migrations');
   if ((await run(process.execPath, [runnerEntry(), 'deploy'])) !== 0) return stopping ? undefined : fail('migrations failed');
   if (stopping) return;
 

@@ -15,7 +15,6 @@
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { runnerEntry } from './migrate.mjs';
 import { ensureInstalled, exec, nx, repoRoot, say, step } from './workspace.mjs';
 
 const resultsDir = path.join(repoRoot, 'tmp');
@@ -71,9 +70,10 @@ if (installed.ok) {
   checks.push(platform);
   if (platform.ok) {
     const template = templateDatabaseUrl();
+    const { runnerEntry } = await import('@herald/tracking/scripts/migrations');
     const migrated = await step('migrate the test template database', () => exec(process.execPath, [runnerEntry(), 'deploy'], { env: { DATABASE_URL: template } }));
     checks.push(migrated);
-    checks.push(await step('schema.prisma and the migrations agree', () => exec(process.execPath, ['tools/platform/src/migrate-cli.mjs', 'check'], { env: { DATABASE_URL: template } })));
+    checks.push(await step('schema.prisma and the migrations agree', () => exec(process.execPath, ['libs/tracking/scripts/migrate.mjs', 'check'], { env: { DATABASE_URL: template } })));
     if (build.ok && migrated.ok) {
       checks.push(await step('unit tests', async () => (await jest('unit', ['--testPathPatterns', '\\.spec\\.ts$']), true)));
       checks.push(await step('integration tests', async () => (await jest('integration', ['--testPathPatterns', '/test/.*\\.test\\.ts$', '--runInBand']), true)));

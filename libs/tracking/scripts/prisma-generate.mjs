@@ -10,9 +10,10 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const trackingDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(trackingDir, '..', '..');
 const cli = join(root, 'node_modules', 'prisma', 'build', 'index.js');
-const schema = join(root, 'libs', 'tracking', 'prisma', 'schema.prisma');
+const schema = join(trackingDir, 'prisma', 'schema.prisma');
 
 if (!existsSync(cli)) {
   console.error(`prisma CLI not found at ${cli}: run npm install first`);
@@ -21,5 +22,5 @@ if (!existsSync(cli)) {
 /** @type {NodeJS.ProcessEnv} */
 const env = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' };
 env['PRISMA_SCHEMA_ENGINE_BINARY'] ??= process.execPath;
-const result = spawnSync(process.execPath, [cli, 'generate', '--schema', schema], { stdio: 'inherit', env, cwd: join(root, 'libs', 'tracking') });
+const result = spawnSync(process.execPath, [cli, 'generate', '--schema', schema], { stdio: 'inherit', env, cwd: trackingDir });
 process.exit(result.status ?? 1);

@@ -8,7 +8,7 @@
  * DATABASE_URL defaults to the local herald database.
  */
 import { spawnSync } from 'node:child_process';
-import { create, pendingSchemaChange, runnerEntry } from './migrate.mjs';
+import { create, pendingSchemaChange, runnerEntry } from './migrations.mjs';
 
 const [command = 'deploy', name] = process.argv.slice(2);
 const databaseUrl = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/herald';

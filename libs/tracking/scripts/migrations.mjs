@@ -17,14 +17,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { repoRoot } from './paths.mjs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export const schemaPath = join(repoRoot, 'libs', 'tracking', 'prisma', 'schema.prisma');
-export const migrationsDir = join(repoRoot, 'libs', 'tracking', 'prisma', 'migrations');
+const trackingDir = join(fileURLToPath(new URL('.', import.meta.url)), '..');
+export const schemaPath = join(trackingDir, 'prisma', 'schema.prisma');
+export const migrationsDir = join(trackingDir, 'prisma', 'migrations');
 const require = createRequire(import.meta.url);
-
-const trackingDir = join(repoRoot, 'libs', 'tracking');
 const RUNNER_SOURCES = ['migrate.ts', 'migrate-cli.ts', 'config.ts'];
 
 /**
@@ -37,8 +35,8 @@ export function runnerEntry() {
   const built = RUNNER_SOURCES.map((f) => join(trackingDir, 'dist', f.replace(/\.ts$/, '.js')));
   const newestSource = Math.max(...RUNNER_SOURCES.map((f) => statSync(join(trackingDir, 'src', f)).mtimeMs));
   if (!built.every((f) => existsSync(f) && statSync(f).mtimeMs >= newestSource)) {
-    const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-    execFileSync(process.execPath, [tsc, '-p', join(trackingDir, 'tsconfig.migrate.json')], { cwd: repoRoot, stdio: 'inherit' });
+    const tsc = require.resolve('typescript/bin/tsc');
+    execFileSync(process.execPath, [tsc, '-p', join(trackingDir, 'tsconfig.migrate.json')], { cwd: trackingDir, stdio: 'inherit' });
   }
   return entry;
 }
