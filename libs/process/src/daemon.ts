@@ -113,6 +113,8 @@ export interface DaemonSpec<T> {
   match: string;
   /** Resolves truthy (its version, say) once it answers as itself; falsy before. */
   answers: () => Promise<T | null | undefined | false>;
+  /** Runs before it is started (installs it); when it answers afterwards (an installer started it), it is reused. */
+  prepare?: () => Promise<void>;
   /** Why it cannot be started (its port taken by something else), or null. */
   conflict: () => Promise<string | null>;
   /** What to run, prepared only when it must be started (Kafka resolves its jars and formats its storage here). */
@@ -149,6 +151,11 @@ export async function ensureDaemon<T>(spec: DaemonSpec<T>): Promise<Daemon<T>> {
       if (ownPid !== null) {
         log(`${name}: started earlier (pid ${ownPid}) and not answering yet; waiting for it`);
         return { pid: ownPid, startedByUs: false, found: await untilAnswers(spec, ownPid) };
+      }
+      if (spec.prepare) {
+        await spec.prepare();
+        const late = await spec.answers();
+        if (late) return { pid: null, startedByUs: false, found: late };
       }
       const conflict = await spec.conflict();
       if (conflict) throw new Error(`${name}: ${conflict}`);

@@ -224,6 +224,18 @@ export async function platformDown({ only = [...SERVICES] } = {}) {
    */
   const describe = (result, pid) =>
     result === 'terminated' || result === 'killed' ? `stopped (pid ${pid}${result === 'killed' ? ', had to SIGKILL' : ''})` : result;
+  /**
+   * Stops a daemon by its pid file; says what was there otherwise.
+   * @param {string} pidFile
+   * @param {() => Promise<string>} stop
+   * @param {() => Promise<unknown>} answers
+   * @param {string} [notOurs]
+   */
+  const stopDaemon = async (pidFile, stop, answers, notOurs = 'left running (not started by the platform)') => {
+    const pid = runningPidFromFile(pidFile);
+    const r = await stop();
+    return r === 'not-running' ? ((await answers()) ? notOurs : 'not running') : describe(r, pid);
+  };
 
   // Reverse dependency order: sinks first, then Kafka, then the stores.
   for (const name of [...SERVICES].reverse().filter((s) => only.includes(/** @type {ServiceName} */ (s)))) {
@@ -234,33 +246,24 @@ export async function platformDown({ only = [...SERVICES] } = {}) {
       switch (name) {
         case 'sms': {
           const port = Number(s?.details?.port ?? DEFAULTS.sms.port);
-          const pid = runningPidFromFile(path.join(localPath('sms-sink'), `sms-sink-${port}.pid`));
-          const r = await stopSmsSink({ port });
-          line = r === 'not-running' ? ((await smsSinkAnswers({ port })) ? 'left running (not started by the platform)' : 'not running') : describe(r, pid);
+          line = await stopDaemon(path.join(localPath('sms-sink'), `sms-sink-${port}.pid`), () => stopSmsSink({ port }), () => smsSinkAnswers({ port }));
           break;
         }
         case 'maildev': {
           const smtpPort = Number(s?.details?.smtpPort ?? DEFAULTS.maildev.smtpPort);
-          const pid = runningPidFromFile(path.join(localPath('maildev'), `maildev-${smtpPort}.pid`));
-          const r = await stopMaildev({ smtpPort });
-          line = r === 'not-running'
-            ? (await maildevAnswers({ webPort: Number(s?.details?.webPort ?? DEFAULTS.maildev.webPort) })) ? 'left running (not started by the platform)' : 'not running'
-            : describe(r, pid);
+          const webPort = Number(s?.details?.webPort ?? DEFAULTS.maildev.webPort);
+          line = await stopDaemon(path.join(localPath('maildev'), `maildev-${smtpPort}.pid`), () => stopMaildev({ smtpPort }), () => maildevAnswers({ webPort }));
           break;
         }
         case 'kafka': {
           const port = Number(s?.details?.port ?? DEFAULTS.kafka.port);
-          const pid = runningPidFromFile(path.join(kafkaDir(port), 'kafka.pid'));
-          const r = await stopKafka({ port });
-          line = r === 'not-running' ? ((await kafkaAnswers({ port })) ? 'left running (not started by the platform)' : 'not running') : describe(r, pid);
+          line = await stopDaemon(path.join(kafkaDir(port), 'kafka.pid'), () => stopKafka({ port }), () => kafkaAnswers({ port }));
           break;
         }
         case 'redis': {
-          const port = Number(s?.details?.port ?? DEFAULTS.redis.port);
-          const pid = runningPidFromFile(path.join(localPath('redis'), `redis-${port}.pid`));
           // Only a redis-server with our pid file (.local/redis) is ours to stop.
-          const r = await stopRedis({ port });
-          line = r === 'not-running' ? ((await redisAnswers({ port })) ? 'left running (was running before up)' : 'not running') : describe(r, pid);
+          const port = Number(s?.details?.port ?? DEFAULTS.redis.port);
+          line = await stopDaemon(path.join(localPath('redis'), `redis-${port}.pid`), () => stopRedis({ port }), () => redisAnswers({ port }), 'left running (was running before up)');
           break;
         }
         case 'postgres': {

@@ -6,8 +6,8 @@
 import path from 'node:path';
 import { Redis, ReplyError } from 'ioredis';
 import { localPath } from './paths.mjs';
-import { runningPidFromFile, stopPidFile, waitFor, withLock } from '@herald/process';
-import { aptInstall, commandExists, run } from './system.mjs';
+import { ensureDaemon, isPortOpen, stopPidFile } from '@herald/process';
+import { aptInstall, commandExists } from './system.mjs';
 
 /** @typedef {(line: string) => void} LogFn */
 
@@ -93,9 +93,9 @@ export async function redisAnswers({ port = 6379, host = '127.0.0.1', password }
 
 /**
  * Make sure Redis answers on 127.0.0.1:port. When nothing answers, start
- * `redis-server --daemonize yes --bind 127.0.0.1 --port <port> --save "" --appendonly no`
- * (with noeviction, a pid file and a log file under .local/redis/), installing the Debian
- * package redis-server first when the binary is absent.
+ * `redis-server --bind 127.0.0.1 --port <port> --save "" --appendonly no` detached (with
+ * noeviction, a pid file and a log file under .local/redis/), installing the Debian package
+ * redis-server first when the binary is absent.
  * @param {object} [options]
  * @param {number} [options.port]
  * @param {string} [options.password] for a Redis that requires AUTH (only used to talk to it)
@@ -103,55 +103,27 @@ export async function redisAnswers({ port = 6379, host = '127.0.0.1', password }
  * @returns {Promise<RedisHandle>}
  */
 export async function ensureRedis({ port = 6379, password, log = console.log } = {}) {
-  const lock = path.join(localPath('redis'), `redis-${port}.lock`);
-  return withLock(lock, () => ensureLocked({ port, password, log }), { log: (l) => log(`redis: ${l}`) });
-}
-
-/**
- * @param {{ port: number, password: string | undefined, log: LogFn }} o
- * @returns {Promise<RedisHandle>}
- */
-async function ensureLocked({ port, password, log }) {
   const host = '127.0.0.1';
   const dir = localPath('redis');
-  const pidFile = path.join(dir, `redis-${port}.pid`);
-  const ownPid = runningPidFromFile(pidFile, 'redis-server');
-  let startedByUs = false;
-  /** @type {number | null} */
-  let pid = ownPid;
-
-  if (!(await redisAnswers({ port, host, password }))) {
-    if (ownPid !== null) {
-      log(`redis: redis-server started earlier (pid ${ownPid}) does not answer yet; waiting`);
-    } else {
+  const { pid, startedByUs } = await ensureDaemon({
+    name: 'redis',
+    pidFile: path.join(dir, `redis-${port}.pid`),
+    logFile: path.join(dir, `redis-${port}.log`),
+    lockFile: path.join(dir, `redis-${port}.lock`),
+    match: 'redis-server',
+    answers: () => redisAnswers({ port, host, password }),
+    // A fresh Debian install may start its own service on 6379: then that one is used.
+    prepare: async () => {
       if (!commandExists('redis-server')) await aptInstall(['redis-server'], (l) => log(`redis: ${l}`));
-      // A fresh Debian install may have started its own service on 6379 already.
-      if (!(await redisAnswers({ port, host, password }))) {
-        const logFile = path.join(dir, `redis-${port}.log`);
-        log(`redis: starting redis-server on ${host}:${port}`);
-        const result = await run('redis-server', [
-          '--daemonize', 'yes',
-          '--bind', host,
-          '--port', String(port),
-          '--save', '',
-          '--appendonly', 'no',
-          '--maxmemory-policy', 'noeviction',
-          '--pidfile', pidFile,
-          '--logfile', logFile,
-          '--dir', dir,
-        ]);
-        if (result.code !== 0) throw new Error(`redis: redis-server failed to start (exit ${result.code}):\n${result.output}`);
-        startedByUs = true;
-      }
-    }
-    await waitFor(`Redis on ${host}:${port}`, () => redisAnswers({ port, host, password }), {
-      intervalMs: 250,
-      timeoutMs: 15_000,
-      log: (l) => log(`redis: ${l}`),
-    });
-    pid = runningPidFromFile(pidFile, 'redis-server');
-  }
-
+    },
+    conflict: async () => ((await isPortOpen({ host, port })) ? `port ${port} on ${host} is taken by something that does not answer PING (a Redis with a password? give it)` : null),
+    command: async () => {
+      log(`redis: starting redis-server on ${host}:${port}`);
+      return { command: 'redis-server', args: ['--bind', host, '--port', String(port), '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--dir', dir] };
+    },
+    timeoutMs: 15_000,
+    log,
+  });
   const { info, policyReply } = await withRedis({ port, host, password }, async (redis) => ({
     info: await redis.info('server'),
     policyReply: await redis.config('GET', 'maxmemory-policy'),
