@@ -113,6 +113,19 @@ describe('Child', () => {
     expect(failing.exitCode).toBe(1);
   });
 
+  it('started() waits for the next run when the child is killed during its start and started again', async () => {
+    const c = child("setTimeout(() => console.log('up'), 600); setInterval(() => {}, 1000)", { readyLine: /^up$/ });
+    running.push(c);
+    const first = c.started(5_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await c.kill(); // a failure test's chaos: killed before it was ready...
+    const second = c.started(5_000); // ...and started again
+    await expect(first).resolves.toBe(c);
+    await expect(second).resolves.toBe(c);
+    expect(c.starts).toBe(2);
+    expect(c.tail()).toContain('"signal":"SIGKILL"');
+  });
+
   it('kill() is a crash: SIGKILL, nothing drained', async () => {
     const c = child("process.on('SIGTERM', () => console.log('drained')); console.log('up'); setInterval(() => {}, 1000)", { readyLine: /^up$/ });
     await c.started(5_000);

@@ -79,6 +79,8 @@ export class Child {
   private crashes: number[] = [];
   private stopping = false;
   private planned = false;
+  /** The current run was ended on purpose (stop(), kill()). */
+  private endedOnPurpose = false;
   private lineSeen = false;
   private restartTimer: NodeJS.Timeout | undefined;
   /** Whether it was given up on after crashing too often. */
@@ -114,6 +116,7 @@ export class Child {
   /** Spawns it (again, when it has exited); see ready() and whenReady(). */
   start(): this {
     this.stopping = false;
+    this.endedOnPurpose = false;
     this.lineSeen = false;
     this.starts += 1;
     const log = createWriteStream(this.logFile, { flags: 'a' });
@@ -165,7 +168,7 @@ export class Child {
         }
       });
       child.once('exit', (code, signal) => {
-        const asked = this.stopping || this.planned;
+        const asked = this.stopping || this.planned || this.endedOnPurpose;
         mark(asked ? 'info' : 'error', `${this.name} exited${asked ? '' : ' on its own'}`, { code, signal });
         closeOne();
         // Once its output is in the log (a tail() after the exit sees all of it); not longer than
@@ -253,11 +256,17 @@ export class Child {
     return false;
   }
 
-  /** Starts it and waits until it is ready; throws ChildNotReadyError, with its log's tail, otherwise. */
+  /**
+   * Starts it and waits until it is ready; throws ChildNotReadyError, with its log's tail, when it
+   * exits on its own first or is not ready in time. Killed or stopped meanwhile and started again
+   * (a failure test's chaos), it waits for that next run.
+   */
   async started(timeoutMs = 60_000): Promise<this> {
     this.start();
+    const run = this.starts;
+    const exitedOnItsOwn = () => (!this.running && this.starts === run && !this.endedOnPurpose ? 'it exited during start' : undefined);
     try {
-      await waitFor(`${this.name} ready`, () => this.isReady(), { timeoutMs, intervalMs: 100, abortIf: () => (this.running ? undefined : 'it exited during start') });
+      await waitFor(`${this.name} ready`, () => this.running && this.isReady(), { timeoutMs, intervalMs: 100, abortIf: exitedOnItsOwn });
     } catch (error) {
       throw new ChildNotReadyError(`${error instanceof Error ? error.message : String(error)}; see ${this.logFile}:\n${this.tail()}`, { cause: error });
     }
@@ -273,6 +282,7 @@ export class Child {
     clearTimeout(this.restartTimer);
     const child = this.child;
     if (!child || !this.running) return undefined;
+    this.endedOnPurpose = true;
     const timer = setTimeout(() => {
       onKill?.();
       if (this.spec.group) signalGroup(child, 'SIGKILL');
@@ -289,6 +299,7 @@ export class Child {
   /** SIGKILL to the process itself: a crash, nothing drained (with `restart`, it is restarted). */
   async kill(): Promise<void> {
     if (!this.running) return;
+    this.endedOnPurpose = true;
     this.child?.kill('SIGKILL');
     await this.exited;
   }

@@ -34,7 +34,8 @@ export class ManagedProcess {
       ...(spec.command ? { command: spec.command } : {}),
       args: spec.args,
       cwd: repoRoot,
-      env: { ...baseEnv(), ...spec.env },
+      // Read at every start: a test changes spec.env and restarts the process to apply it.
+      env: () => ({ ...baseEnv(), ...this.spec.env }),
       logFile: join(repoRoot, testConfig().HERALD_TEST_LOG_DIR, spec.logGroup, `${spec.name}.log`),
       ...(spec.readyUrl ? { readyUrl: spec.readyUrl } : {}),
       ...(spec.readyCheck ? { readyCheck: spec.readyCheck } : {}),
