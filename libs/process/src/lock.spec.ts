@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, utimesSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withLock } from './lock';
@@ -30,5 +30,11 @@ describe('withLock', () => {
     await expect(withLock(lock, async () => 'taken over', { staleMs: 5_000, timeoutMs: 2_000 })).resolves.toBe('taken over');
     await expect(withLock(lock, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(withLock(lock, async () => 'free again', { timeoutMs: 1_000 })).resolves.toBe('free again');
+  });
+
+  it('replaces a lock file of the earlier implementation (a plain file with a pid)', async () => {
+    const lock = join(dir, 'legacy.lock');
+    writeFileSync(lock, '12345\n');
+    await expect(withLock(lock, async () => 'taken', { timeoutMs: 1_000 })).resolves.toBe('taken');
   });
 });

@@ -8,8 +8,8 @@
  * receiver (registered as a webhook endpoint of the API client), and prints the URLs, the
  * authentication mode and curl examples. A service that
  * crashes is restarted with backoff, and given up on (everything stops) only when it keeps
- * crashing (@herald/process's Child, loaded once the build has made it). Ctrl-C or SIGTERM drains the services and stops everything this
- * command started, leaving no process behind.
+ * crashing (@herald/process's Child, loaded once the build has made it). Ctrl-C or SIGTERM
+ * drains the services and stops everything this command started, leaving no process behind.
  *
  * Authentication: with API_KEYS set it is passed to the ingest-api and enforced; without it the
  * ingest-api runs with AUTH_DISABLED=true (every request is the client "default"), for local use.
