@@ -19,7 +19,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import kafkajs from 'kafkajs';
 import { localPath, platformDir } from './paths.mjs';
-import { ensureDaemon, isPortOpen, stopPidFile } from '@herald/process';
+import { ensureDaemon, isPortOpen, runningPidFromFile, stopPidFile } from '@herald/process';
 import { commandExists, run } from './system.mjs';
 const { Kafka, logLevel } = kafkajs;
 
@@ -81,6 +81,15 @@ export async function kafkaAnswers({ port = 9092, host = '127.0.0.1', timeoutMs 
   }
 }
 
+/** @param {number} port */
+const kafkaPidFile = (port) => path.join(kafkaDir(port), 'kafka.pid');
+
+/**
+ * The pid of the broker this tooling started on `port`, while it runs; else null.
+ * @param {number} [port]
+ */
+export const runningKafkaPid = (port = 9092) => runningPidFromFile(kafkaPidFile(port), MAIN_CLASS);
+
 /**
  * Make sure a Kafka broker answers on 127.0.0.1:port, starting one when nothing does.
  *
@@ -102,7 +111,7 @@ export async function ensureKafka({ port = 9092, controllerPort = 9093, log = co
   let started = 0;
   const { pid, startedByUs } = await ensureDaemon({
     name: 'kafka',
-    pidFile: path.join(dir, 'kafka.pid'),
+    pidFile: kafkaPidFile(port),
     logFile,
     lockFile: path.join(dir, 'start.lock'),
     match: MAIN_CLASS,
@@ -149,7 +158,7 @@ export async function ensureKafka({ port = 9092, controllerPort = 9093, log = co
  * @returns {Promise<'not-running' | 'terminated' | 'killed' | 'mismatch'>}
  */
 export async function stopKafka({ port = 9092, graceMs = 30_000 } = {}) {
-  return stopPidFile(path.join(kafkaDir(port), 'kafka.pid'), { graceMs, expect: MAIN_CLASS });
+  return stopPidFile(kafkaPidFile(port), { graceMs, expect: MAIN_CLASS });
 }
 
 /**

@@ -24,7 +24,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { localPath } from './paths.mjs';
-import { ensureDaemon, httpGet, isPortOpen, stopPidFile } from '@herald/process';
+import { ensureDaemon, httpGet, isPortOpen, runningPidFromFile, stopPidFile } from '@herald/process';
 
 /** @typedef {(line: string) => void} LogFn */
 
@@ -68,6 +68,15 @@ export async function maildevAnswers({ webPort = 1080, host = '127.0.0.1' } = {}
   }
 }
 
+/** @param {number} smtpPort */
+const maildevPidFile = (smtpPort) => path.join(localPath('maildev'), `maildev-${smtpPort}.pid`);
+
+/**
+ * The pid of the MailDev this tooling started for `smtpPort`, while it runs; else null.
+ * @param {number} [smtpPort]
+ */
+export const runningMaildevPid = (smtpPort = 1025) => runningPidFromFile(maildevPidFile(smtpPort), 'maildev');
+
 /**
  * Start MailDev (or reuse the one already answering on these ports).
  * @param {object} [options]
@@ -84,7 +93,7 @@ export async function startMaildev({ smtpPort = 1025, webPort = 1080, ip = '127.
   const logFile = path.join(dir, `maildev-${smtpPort}.log`);
   const { pid, startedByUs, found } = await ensureDaemon({
     name: 'maildev',
-    pidFile: path.join(dir, `maildev-${smtpPort}.pid`),
+    pidFile: maildevPidFile(smtpPort),
     logFile,
     lockFile: path.join(dir, `maildev-${smtpPort}.lock`),
     match: 'maildev',
@@ -128,5 +137,5 @@ export async function startMaildev({ smtpPort = 1025, webPort = 1080, ip = '127.
  * @returns {Promise<'not-running' | 'terminated' | 'killed' | 'mismatch'>}
  */
 export async function stopMaildev({ smtpPort = 1025 } = {}) {
-  return stopPidFile(path.join(localPath('maildev'), `maildev-${smtpPort}.pid`), { graceMs: 5000, expect: 'maildev' });
+  return stopPidFile(maildevPidFile(smtpPort), { graceMs: 5000, expect: 'maildev' });
 }

@@ -17,15 +17,13 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ensureHeraldTopics, ensureKafka, kafkaAnswers, kafkaDir, stopKafka } from './kafka.mjs';
-import { maildevAnswers, startMaildev, stopMaildev } from './maildev.mjs';
+import { ensureHeraldTopics, ensureKafka, kafkaAnswers, runningKafkaPid, stopKafka } from './kafka.mjs';
+import { maildevAnswers, runningMaildevPid, startMaildev, stopMaildev } from './maildev.mjs';
 import { postgresAnswers, ensurePostgres, stopPostgresCluster, postgresUrl } from './postgres.mjs';
-import { isPortOpen, runningPidFromFile } from '@herald/process';
-import { ensureRedis, redisAnswers, redisCommand, stopRedis } from './redis.mjs';
-import { smsSinkAnswers, startSmsSink, stopSmsSink } from './sms-sink.mjs';
+import { isPortOpen } from '@herald/process';
+import { ensureRedis, redisAnswers, redisCommand, runningRedisPid, stopRedis } from './redis.mjs';
+import { runningSmsSinkPid, smsSinkAnswers, startSmsSink, stopSmsSink } from './sms-sink.mjs';
 import { readState, writeState } from './state.mjs';
-import { localPath } from './paths.mjs';
-import path from 'node:path';
 
 /** @typedef {(line: string) => void} LogFn */
 /** @typedef {'kafka' | 'redis' | 'postgres' | 'maildev' | 'sms'} ServiceName */
@@ -225,14 +223,13 @@ export async function platformDown({ only = [...SERVICES] } = {}) {
   const describe = (result, pid) =>
     result === 'terminated' || result === 'killed' ? `stopped (pid ${pid}${result === 'killed' ? ', had to SIGKILL' : ''})` : result;
   /**
-   * Stops a daemon by its pid file; says what was there otherwise.
-   * @param {string} pidFile
+   * Stops a daemon the platform started (found by its pid file); says what was there otherwise.
+   * @param {number | null} pid
    * @param {() => Promise<string>} stop
    * @param {() => Promise<unknown>} answers
    * @param {string} [notOurs]
    */
-  const stopDaemon = async (pidFile, stop, answers, notOurs = 'left running (not started by the platform)') => {
-    const pid = runningPidFromFile(pidFile);
+  const stopDaemon = async (pid, stop, answers, notOurs = 'left running (not started by the platform)') => {
     const r = await stop();
     return r === 'not-running' ? ((await answers()) ? notOurs : 'not running') : describe(r, pid);
   };
@@ -246,24 +243,24 @@ export async function platformDown({ only = [...SERVICES] } = {}) {
       switch (name) {
         case 'sms': {
           const port = Number(s?.details?.port ?? DEFAULTS.sms.port);
-          line = await stopDaemon(path.join(localPath('sms-sink'), `sms-sink-${port}.pid`), () => stopSmsSink({ port }), () => smsSinkAnswers({ port }));
+          line = await stopDaemon(runningSmsSinkPid(port), () => stopSmsSink({ port }), () => smsSinkAnswers({ port }));
           break;
         }
         case 'maildev': {
           const smtpPort = Number(s?.details?.smtpPort ?? DEFAULTS.maildev.smtpPort);
           const webPort = Number(s?.details?.webPort ?? DEFAULTS.maildev.webPort);
-          line = await stopDaemon(path.join(localPath('maildev'), `maildev-${smtpPort}.pid`), () => stopMaildev({ smtpPort }), () => maildevAnswers({ webPort }));
+          line = await stopDaemon(runningMaildevPid(smtpPort), () => stopMaildev({ smtpPort }), () => maildevAnswers({ webPort }));
           break;
         }
         case 'kafka': {
           const port = Number(s?.details?.port ?? DEFAULTS.kafka.port);
-          line = await stopDaemon(path.join(kafkaDir(port), 'kafka.pid'), () => stopKafka({ port }), () => kafkaAnswers({ port }));
+          line = await stopDaemon(runningKafkaPid(port), () => stopKafka({ port }), () => kafkaAnswers({ port }));
           break;
         }
         case 'redis': {
           // Only a redis-server with our pid file (.local/redis) is ours to stop.
           const port = Number(s?.details?.port ?? DEFAULTS.redis.port);
-          line = await stopDaemon(path.join(localPath('redis'), `redis-${port}.pid`), () => stopRedis({ port }), () => redisAnswers({ port }), 'left running (was running before up)');
+          line = await stopDaemon(runningRedisPid(port), () => stopRedis({ port }), () => redisAnswers({ port }), 'left running (was running before up)');
           break;
         }
         case 'postgres': {
@@ -306,13 +303,13 @@ export async function platformStatus({ only = [...SERVICES] } = {}) {
   const checks = {
     kafka: async () => {
       const port = DEFAULTS.kafka.port;
-      const pid = runningPidFromFile(path.join(kafkaDir(port), 'kafka.pid'), 'kafka.Kafka');
+      const pid = runningKafkaPid(port);
       const up = await kafkaAnswers({ port });
       return { up, address: `127.0.0.1:${port}`, pid, extra: '' };
     },
     redis: async () => {
       const port = DEFAULTS.redis.port;
-      const pid = runningPidFromFile(path.join(localPath('redis'), `redis-${port}.pid`), 'redis-server');
+      const pid = runningRedisPid(port);
       const up = await redisAnswers({ port });
       let extra = '';
       if (up) {
@@ -334,13 +331,13 @@ export async function platformStatus({ only = [...SERVICES] } = {}) {
     },
     maildev: async () => {
       const { smtpPort, webPort } = DEFAULTS.maildev;
-      const pid = runningPidFromFile(path.join(localPath('maildev'), `maildev-${smtpPort}.pid`), 'maildev');
+      const pid = runningMaildevPid(smtpPort);
       const found = (await isPortOpen({ port: smtpPort })) ? await maildevAnswers({ webPort }) : null;
       return { up: found !== null, address: `127.0.0.1:${smtpPort}`, url: `http://127.0.0.1:${webPort}`, pid, extra: found ? `; web http://127.0.0.1:${webPort}, MailDev ${found.version}` : '' };
     },
     sms: async () => {
       const { port } = DEFAULTS.sms;
-      const pid = runningPidFromFile(path.join(localPath('sms-sink'), `sms-sink-${port}.pid`), 'sms-sink');
+      const pid = runningSmsSinkPid(port);
       const up = await smsSinkAnswers({ port });
       return { up, address: `127.0.0.1:${port}`, url: `http://127.0.0.1:${port}`, pid, extra: '' };
     },

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { Redis, ReplyError } from 'ioredis';
 import { localPath } from './paths.mjs';
-import { ensureDaemon, isPortOpen, stopPidFile } from '@herald/process';
+import { ensureDaemon, isPortOpen, runningPidFromFile, stopPidFile } from '@herald/process';
 import { aptInstall, commandExists } from './system.mjs';
 
 /** @typedef {(line: string) => void} LogFn */
@@ -91,6 +91,15 @@ export async function redisAnswers({ port = 6379, host = '127.0.0.1', password }
  * @property {() => Promise<void>} stop stops it when startedByUs, else does nothing
  */
 
+/** @param {number} port */
+const redisPidFile = (port) => path.join(localPath('redis'), `redis-${port}.pid`);
+
+/**
+ * The pid of the redis-server this tooling started on `port`, while it runs; else null.
+ * @param {number} [port]
+ */
+export const runningRedisPid = (port = 6379) => runningPidFromFile(redisPidFile(port), 'redis-server');
+
 /**
  * Make sure Redis answers on 127.0.0.1:port. When nothing answers, start
  * `redis-server --bind 127.0.0.1 --port <port> --save "" --appendonly no` detached (with
@@ -107,7 +116,7 @@ export async function ensureRedis({ port = 6379, password, log = console.log } =
   const dir = localPath('redis');
   const { pid, startedByUs } = await ensureDaemon({
     name: 'redis',
-    pidFile: path.join(dir, `redis-${port}.pid`),
+    pidFile: redisPidFile(port),
     logFile: path.join(dir, `redis-${port}.log`),
     lockFile: path.join(dir, `redis-${port}.lock`),
     match: 'redis-server',
@@ -155,5 +164,5 @@ export async function ensureRedis({ port = 6379, password, log = console.log } =
  * @returns {Promise<'not-running' | 'terminated' | 'killed' | 'mismatch'>}
  */
 export async function stopRedis({ port = 6379 } = {}) {
-  return stopPidFile(path.join(localPath('redis'), `redis-${port}.pid`), { graceMs: 10_000, expect: 'redis-server' });
+  return stopPidFile(redisPidFile(port), { graceMs: 10_000, expect: 'redis-server' });
 }

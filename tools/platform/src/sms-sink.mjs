@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { localPath, repoRoot } from './paths.mjs';
-import { ensureDaemon, httpGet, isPortOpen, stopPidFile } from '@herald/process';
+import { ensureDaemon, httpGet, isPortOpen, runningPidFromFile, stopPidFile } from '@herald/process';
 
 /** @typedef {(line: string) => void} LogFn */
 
@@ -40,6 +40,15 @@ export async function smsSinkAnswers({ port = 9025, host = '127.0.0.1' } = {}) {
   }
 }
 
+/** @param {number} port */
+const smsSinkPidFile = (port) => path.join(localPath('sms-sink'), `sms-sink-${port}.pid`);
+
+/**
+ * The pid of the sink this tooling started on `port`, while it runs; else null.
+ * @param {number} [port]
+ */
+export const runningSmsSinkPid = (port = 9025) => runningPidFromFile(smsSinkPidFile(port), 'sms-sink');
+
 /**
  * Start the SMS sink (or reuse the one already answering on the port).
  * @param {object} [options]
@@ -53,7 +62,7 @@ export async function smsSinkAnswers({ port = 9025, host = '127.0.0.1' } = {}) {
 export async function startSmsSink({ port = 9025, host = '127.0.0.1', maxMessages, log = console.log, timeoutMs = 15_000 } = {}) {
   const dir = localPath('sms-sink');
   const logFile = path.join(dir, `sms-sink-${port}.log`);
-  const pidFile = path.join(dir, `sms-sink-${port}.pid`);
+  const pidFile = smsSinkPidFile(port);
   const { pid, startedByUs } = await ensureDaemon({
     name: 'sms-sink',
     pidFile,
@@ -90,5 +99,5 @@ export async function startSmsSink({ port = 9025, host = '127.0.0.1', maxMessage
  * @returns {Promise<'not-running' | 'terminated' | 'killed' | 'mismatch'>}
  */
 export async function stopSmsSink({ port = 9025 } = {}) {
-  return stopPidFile(path.join(localPath('sms-sink'), `sms-sink-${port}.pid`), { graceMs: 5000, expect: 'sms-sink' });
+  return stopPidFile(smsSinkPidFile(port), { graceMs: 5000, expect: 'sms-sink' });
 }
