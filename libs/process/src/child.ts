@@ -113,7 +113,7 @@ export class Child {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Spawns it (again, when it has exited); see ready() and whenReady(). */
+  /** Spawns it (again, when it has exited); see ready() and started(). */
   start(): this {
     this.stopping = false;
     this.endedOnPurpose = false;
@@ -144,11 +144,14 @@ export class Child {
       if (this.spec.readyLine?.test(text)) this.lineSeen = true;
       this.spec.onLine?.(text);
     };
+    // Lines are cut only for someone who reads them (the harness's processes just log).
+    const readsLines = this.spec.readyLine !== undefined || this.spec.onLine !== undefined;
     for (const stream of [child.stdout, child.stderr]) {
       let rest = '';
       stream?.setEncoding('utf8');
       stream?.on('data', (chunk: string) => {
         log.write(chunk);
+        if (!readsLines) return;
         const lines = (rest + chunk).split('\n');
         rest = lines.pop() ?? '';
         for (const text of lines) if (text) line(text);
@@ -247,13 +250,12 @@ export class Child {
    * @returns false when it was not within the time, exited and is not coming back, or is stopping
    */
   async ready(timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && !this.stopping && !this.gaveUp) {
-      if (this.running && (await this.isReady())) return true;
-      if (!this.running && !this.spec.restart && !this.planned) return false;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+    const gone = () => this.stopping || this.gaveUp || (!this.running && !this.spec.restart && !this.planned);
+    try {
+      return await waitFor(`${this.name} ready`, () => !gone() && this.running && this.isReady(), { timeoutMs, intervalMs: 100, abortIf: () => (gone() ? 'gone' : undefined) });
+    } catch {
+      return false;
     }
-    return false;
   }
 
   /**

@@ -14,7 +14,7 @@ import { isAlive, processCommandLine, signalTree } from './proc';
 import { waitFor } from './wait';
 
 /** The pid in a pid file, or null. */
-export function readPidFile(file: string): number | null {
+function readPidFile(file: string): number | null {
   try {
     const pid = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
     return Number.isInteger(pid) && pid > 0 ? pid : null;
@@ -46,7 +46,7 @@ export interface DetachedProcess {
  * Starts a process in its own process group, detached from ours, with stdout and stderr appended
  * to `logFile` and its pid written to `pidFile`. It keeps running after our process exits.
  */
-export async function spawnDetached({ command, args, logFile, pidFile, cwd, env }: { command: string; args: string[]; logFile: string; pidFile: string; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<DetachedProcess> {
+async function spawnDetached({ command, args, logFile, pidFile, cwd, env }: { command: string; args: string[]; logFile: string; pidFile: string; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<DetachedProcess> {
   mkdirSync(dirname(logFile), { recursive: true });
   mkdirSync(dirname(pidFile), { recursive: true });
   const fd = openSync(logFile, 'a');
@@ -77,7 +77,7 @@ export type StopResult = 'not-running' | 'terminated' | 'killed' | 'mismatch';
  * `expect`, only a process whose command line contains it is signalled (a stale pid file's pid
  * may have been reused).
  */
-export async function stopPid(pid: number, { graceMs = 10_000, expect }: { graceMs?: number; expect?: string } = {}): Promise<StopResult> {
+async function stopPid(pid: number, { graceMs = 10_000, expect }: { graceMs?: number; expect?: string } = {}): Promise<StopResult> {
   if (!isAlive(pid)) return 'not-running';
   if (expect !== undefined) {
     const cmd = processCommandLine(pid);

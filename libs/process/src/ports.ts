@@ -1,6 +1,5 @@
-/** TCP ports: a free one for a test to bind, whether one accepts connections, waiting until it does. */
+/** TCP ports and HTTP: a free port for a test to bind, whether one accepts connections, a short GET. */
 import { connect, createServer } from 'node:net';
-import { type WaitOptions, waitFor } from './wait';
 
 /**
  * A free TCP port on 127.0.0.1 (the OS picks it; released before the caller binds it). get-port
@@ -31,11 +30,6 @@ export function isPortOpen({ port, host = '127.0.0.1', timeoutMs = 1_000 }: { po
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
-}
-
-/** Waits until host:port accepts TCP connections. */
-export async function waitForPort({ port, host = '127.0.0.1', what, ...options }: { port: number; host?: string; what?: string } & WaitOptions): Promise<void> {
-  await waitFor(what ?? `${host}:${port}`, () => isPortOpen({ port, host }), { timeoutMs: 30_000, intervalMs: 250, ...options });
 }
 
 /** GET a URL with a short timeout: its status, body and content type, or null when nothing answers. */
