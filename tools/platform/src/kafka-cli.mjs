@@ -8,28 +8,21 @@
  */
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ensureKafka, kafkaDir, stopKafka } from './kafka.mjs';
+import { kafkaDir, kafkaService } from './kafka.mjs';
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { port: { type: 'string' }, 'controller-port': { type: 'string' }, kill: { type: 'boolean', default: false } },
-});
-const command = positionals[0];
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { port: { type: 'string' }, 'controller-port': { type: 'string' }, kill: { type: 'boolean', default: false } } });
+const command = positionals[0] ?? '';
 const port = Number(values.port);
-if (!port || !['start', 'stop', 'purge'].includes(command ?? '')) {
-  console.error('usage: kafka-cli.mjs start|stop|purge --port P [--controller-port C] [--kill]');
+const controllerPort = Number(values['controller-port']);
+if (!port || !['start', 'stop', 'purge'].includes(command) || (command === 'start' && !controllerPort)) {
+  console.error('usage: kafka-cli.mjs start|stop|purge --port P [--controller-port C (for start)] [--kill]');
   process.exit(2);
 }
 try {
-  if (command === 'start') {
-    const controllerPort = Number(values['controller-port']);
-    if (!controllerPort) throw new Error('--controller-port is required');
-    const k = await ensureKafka({ port, controllerPort, log: () => undefined });
-    console.log(JSON.stringify({ brokers: k.brokers, pid: k.pid, startedByUs: k.startedByUs }));
-  } else {
-    console.log(await stopKafka({ port, graceMs: values.kill ? 0 : 30_000 }));
-    if (command === 'purge') rmSync(kafkaDir(port), { recursive: true, force: true });
-  }
+  if (command === 'start') console.log((await kafkaService({ port, controllerPort }).up({ log: () => undefined, createTopics: false })).line);
+  // --kill: SIGKILL at once (a crash); else a clean shutdown.
+  else console.log(await kafkaService({ port, controllerPort }).down(values.kill ? { graceMs: 0 } : {}));
+  if (command === 'purge') rmSync(kafkaDir(port), { recursive: true, force: true });
   process.exit(0);
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));

@@ -1,58 +1,30 @@
 // @ts-check
 /**
- * PostgreSQL for the tracking store: reuse the server accepting connections on 127.0.0.1:port,
- * or start the Debian cluster (installing postgresql when absent), then create the databases.
+ * PostgreSQL for the tracking store: the server accepting connections on 127.0.0.1:5432 (PGPORT,
+ * PGUSER, PGPASSWORD as libpq reads them), or the Debian cluster started by the platform (the
+ * postgresql package installed first when absent); then the databases herald and herald_test.
+ * The cluster the platform started is named in .local/postgres/started-cluster, which down reads:
+ * a server that was running before is left alone.
  */
-import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import { isPortOpen, waitFor } from '@herald/process';
+import { localPath } from './paths.mjs';
 import { aptInstall, commandExists, run } from './system.mjs';
 
-/** @typedef {(line: string) => void} LogFn */
+const port = Number(process.env.PGPORT) || 5432;
+const connection = { host: '127.0.0.1', port, user: process.env.PGUSER || 'postgres', password: process.env.PGPASSWORD || undefined, database: 'postgres', connectionTimeoutMillis: 5000 };
+const DATABASES = ['herald', 'herald_test'];
+const address = `postgresql://${encodeURIComponent(connection.user)}@127.0.0.1:${port}`;
+const startedFile = path.join(localPath('postgres'), 'started-cluster');
 
-/**
- * @typedef {object} PostgresHandle
- * @property {string} host
- * @property {number} port
- * @property {string} user
- * @property {boolean} startedByUs true when this call started the cluster
- * @property {string | null} cluster e.g. '15/main' when we know which Debian cluster serves it
- * @property {string | null} version server_version
- * @property {{ name: string, created: boolean }[]} databases
- * @property {(database?: string) => string} url connection URL, e.g.
- *   postgresql://postgres@127.0.0.1:5432/herald (password included when one was given)
- * @property {() => Promise<void>} stop stops the cluster when startedByUs, else does nothing
- */
-
-/**
- * @param {object} options
- * @param {string} options.host
- * @param {number} options.port
- * @param {string} options.user
- * @param {string} [options.password]
- * @param {string} options.database
- * @returns {string}
- */
-export function postgresUrl({ host, port, user, password, database }) {
-  const auth = password ? `${encodeURIComponent(user)}:${encodeURIComponent(password)}` : encodeURIComponent(user);
-  return `postgresql://${auth}@${host}:${port}/${encodeURIComponent(database)}`;
-}
-
-/**
- * Whether PostgreSQL accepts a connection (and a query) as `user`.
- * @param {object} options
- * @param {string} [options.host]
- * @param {number} [options.port]
- * @param {string} [options.user]
- * @param {string} [options.password]
- * @returns {Promise<{ ok: true, version: string } | { ok: false, error: string }>}
- */
-export async function postgresAnswers({ host = '127.0.0.1', port = 5432, user = 'postgres', password } = {}) {
-  const client = new pg.Client({ host, port, user, password, database: 'postgres', connectionTimeoutMillis: 2000 });
+/** @returns {Promise<{ ok: true, version: string } | { ok: false, error: string }>} */
+async function answers() {
+  const client = new pg.Client({ ...connection, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
-    const res = await client.query('SHOW server_version');
-    return { ok: true, version: String(res.rows[0].server_version) };
+    return { ok: true, version: String((await client.query('SHOW server_version')).rows[0].server_version).split(' ')[0] ?? '?' };
   } catch (err) {
     return { ok: false, error: /** @type {Error} */ (err).message };
   } finally {
@@ -60,171 +32,95 @@ export async function postgresAnswers({ host = '127.0.0.1', port = 5432, user = 
   }
 }
 
-/**
- * The Debian cluster version(s) present (`ls /etc/postgresql`).
- * @returns {string[]}
- */
-function debianClusterVersions() {
-  try {
-    return readdirSync('/etc/postgresql').filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
-  } catch {
-    return [];
-  }
+/** @param {string[]} args */
+async function pgCtlCluster(...args) {
+  const result = await run('pg_ctlcluster', ['--skip-systemctl-redirect', ...args]);
+  // exit 2: already in that state
+  if (result.code !== 0 && result.code !== 2) throw new Error(`postgres: pg_ctlcluster ${args.join(' ')} failed (exit ${result.code}):\n${result.output}`);
+  return result.code === 0;
 }
 
 /**
- * Make sure PostgreSQL accepts connections on host:port and that `databases` exist.
- *
- * When nothing accepts connections: installs postgresql with apt-get when pg_ctlcluster is absent
- * (and then lets 127.0.0.1 connect with trust auth, as on the project's machines), and runs
- * `pg_ctlcluster --skip-systemctl-redirect <version> main start`.
- * @param {object} [options]
- * @param {number} [options.port] default PGPORT or 5432
- * @param {string} [options.host] default 127.0.0.1
- * @param {string} [options.user] default PGUSER or 'postgres'
- * @param {string} [options.password] default PGPASSWORD
- * @param {string[]} [options.databases] default ['herald', 'herald_test']
- * @param {LogFn} [options.log]
- * @returns {Promise<PostgresHandle>}
+ * Starts the newest Debian cluster; installs postgresql first when pg_ctlcluster is absent (and then
+ * lets 127.0.0.1 and ::1 in with trust auth, as on the project's machines: never on an existing install).
+ * @param {(line: string) => void} log
+ * @returns {Promise<string | null>} the cluster, when this call started it
  */
-export async function ensurePostgres({
-  port = Number(process.env.PGPORT) || 5432,
-  host = '127.0.0.1',
-  user = process.env.PGUSER || 'postgres',
-  password = process.env.PGPASSWORD || undefined,
-  databases = ['herald', 'herald_test'],
-  log = console.log,
-} = {}) {
-  let startedByUs = false;
-  /** @type {string | null} */
-  let cluster = null;
-  let probe = await postgresAnswers({ host, port, user, password });
-
-  if (!probe.ok) {
-    if (await isPortOpen({ host, port })) {
-      // Something listens but refuses us: starting another server would not help.
-      throw new Error(`postgres: ${host}:${port} is listening but refuses the connection as ${user}: ${probe.error}`);
-    }
-    let installed = false;
-    if (!commandExists('pg_ctlcluster')) {
-      await aptInstall(['postgresql'], (l) => log(`postgres: ${l}`));
-      installed = true;
-    }
-    const version = debianClusterVersions()[0];
-    if (!version) throw new Error('postgres: no cluster under /etc/postgresql (expected e.g. /etc/postgresql/15/main)');
-    cluster = `${version}/main`;
-    if (installed && allowTrustOnLoopback(version, log)) {
-      // The package may have started the cluster already: make it re-read pg_hba.conf.
-      await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'reload']);
-    }
-    probe = await postgresAnswers({ host, port, user, password });
-    if (!probe.ok) {
-      log(`postgres: starting cluster ${cluster} (pg_ctlcluster --skip-systemctl-redirect ${version} main start)`);
-      const result = await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start']);
-      // exit 2 = already running
-      if (result.code !== 0 && result.code !== 2) {
-        throw new Error(`postgres: pg_ctlcluster ${version} main start failed (exit ${result.code}):\n${result.output}`);
-      }
-      startedByUs = result.code === 0;
-      await waitFor(`PostgreSQL on ${host}:${port}`, async () => (await postgresAnswers({ host, port, user, password })).ok, {
-        intervalMs: 250,
-        timeoutMs: 30_000,
-        log: (l) => log(`postgres: ${l}`),
-      });
-      probe = await postgresAnswers({ host, port, user, password });
+async function startCluster(log) {
+  const installed = !commandExists('pg_ctlcluster');
+  if (installed) await aptInstall(['postgresql'], (l) => log(`postgres: ${l}`));
+  const version = (existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql') : []).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a))[0];
+  if (!version) throw new Error('postgres: no cluster under /etc/postgresql (expected e.g. /etc/postgresql/15/main)');
+  const hba = `/etc/postgresql/${version}/main/pg_hba.conf`;
+  if (installed && existsSync(hba)) {
+    const text = readFileSync(hba, 'utf8');
+    const trusted = text.replace(/^(host\s+all\s+all\s+(?:127\.0\.0\.1\/32|::1\/128)\s+)\S+\s*$/gm, '$1trust');
+    if (trusted !== text) {
+      writeFileSync(hba, trusted);
+      log(`postgres: set trust auth for 127.0.0.1 and ::1 in ${hba} (fresh install for local development)`);
+      // The package may have started the cluster already: make it read pg_hba.conf again.
+      await pgCtlCluster(version, 'main', 'reload');
     }
   }
-  if (!probe.ok) throw new Error(`postgres: cannot connect to ${host}:${port} as ${user}: ${probe.error}`);
-
-  const created = await createDatabases({ host, port, user, password, databases, log });
-  const stopCluster = cluster;
-  return {
-    host,
-    port,
-    user,
-    startedByUs,
-    cluster,
-    version: probe.version,
-    databases: created,
-    url: (database = databases[0] ?? 'postgres') => postgresUrl({ host, port, user, password, database }),
-    stop: async () => {
-      if (startedByUs && stopCluster) await stopPostgresCluster(stopCluster);
-    },
-  };
+  if ((await answers()).ok) return null;
+  log(`postgres: starting cluster ${version}/main (pg_ctlcluster --skip-systemctl-redirect ${version} main start)`);
+  const started = await pgCtlCluster(version, 'main', 'start');
+  await waitFor(`PostgreSQL on 127.0.0.1:${port}`, async () => (await answers()).ok, { intervalMs: 250, timeoutMs: 30_000, log: (l) => log(`postgres: ${l}`) });
+  return started ? `${version}/main` : null;
 }
 
-/**
- * Stop a Debian cluster ('15/main') with pg_ctlcluster. Only call it for a cluster this tooling
- * started.
- * @param {string} cluster
- * @returns {Promise<void>}
- */
-export async function stopPostgresCluster(cluster) {
-  const [version = '', name = 'main'] = cluster.split('/');
-  const result = await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, 'stop', '-m', 'fast']);
-  if (result.code !== 0 && result.code !== 2) {
-    throw new Error(`postgres: pg_ctlcluster ${version} ${name} stop failed (exit ${result.code}):\n${result.output}`);
-  }
-}
-
-/**
- * Create the databases that do not exist (names: letters, digits, underscores).
- * @param {object} options
- * @param {string} options.host
- * @param {number} options.port
- * @param {string} options.user
- * @param {string} [options.password]
- * @param {string[]} options.databases
- * @param {LogFn} [options.log]
- * @returns {Promise<{ name: string, created: boolean }[]>}
- */
-export async function createDatabases({ host, port, user, password, databases, log = console.log }) {
-  const client = new pg.Client({ host, port, user, password, database: 'postgres', connectionTimeoutMillis: 5000 });
+/** Creates the databases that are missing; returns the ones it created. */
+async function createDatabases() {
+  const client = new pg.Client(connection);
   await client.connect();
   try {
-    /** @type {{ name: string, created: boolean }[]} */
-    const out = [];
-    for (const name of databases) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) throw new Error(`postgres: refusing odd database name ${JSON.stringify(name)}`);
-      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-      if (exists.rowCount) {
-        out.push({ name, created: false });
-        continue;
-      }
-      try {
-        await client.query(`CREATE DATABASE "${name}"`);
-        log(`postgres: created database ${name}`);
-        out.push({ name, created: true });
-      } catch (err) {
-        // 42P04 duplicate_database / 23505 unique_violation: created concurrently by someone else
-        const code = /** @type {{ code?: string }} */ (err).code;
-        if (code !== '42P04' && code !== '23505') throw err;
-        out.push({ name, created: false });
-      }
+    const created = [];
+    for (const name of DATABASES) {
+      if ((await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount) continue;
+      // 42P04 duplicate_database, 23505 unique_violation: created meanwhile by someone else
+      const made = await client.query(`CREATE DATABASE "${name}"`).then(
+        () => true,
+        (/** @type {{ code?: string }} */ err) => (err.code === '42P04' || err.code === '23505' ? false : Promise.reject(err)),
+      );
+      if (made) created.push(name);
     }
-    return out;
+    return created;
   } finally {
     await client.end();
   }
 }
 
-/**
- * After a fresh `apt-get install postgresql`, let local TCP connections in without a password
- * (trust on 127.0.0.1/32 and ::1/128), as on the project's machines. Only for a cluster we just
- * installed; never touches an existing installation.
- * @param {string} version
- * @param {LogFn} log
- * @returns {boolean} whether pg_hba.conf was changed
- */
-function allowTrustOnLoopback(version, log) {
-  const hba = `/etc/postgresql/${version}/main/pg_hba.conf`;
-  if (!existsSync(hba)) return false;
-  const text = readFileSync(hba, 'utf8');
-  const updated = text.replace(/^(host\s+all\s+all\s+(?:127\.0\.0\.1\/32|::1\/128)\s+)\S+\s*$/gm, '$1trust');
-  if (updated !== text) {
-    writeFileSync(hba, updated);
-    log(`postgres: set trust auth for 127.0.0.1 and ::1 in ${hba} (fresh install for local development)`);
-    return true;
-  }
-  return false;
-}
+/** @type {import('./daemon.mjs').PlatformService} */
+export const postgres = {
+  async up({ log }) {
+    let probe = await answers();
+    let startedNow = false;
+    if (!probe.ok) {
+      // Something listens but refuses us: starting another server would not help.
+      if (await isPortOpen({ port })) throw new Error(`postgres: 127.0.0.1:${port} is listening but refuses the connection as ${connection.user}: ${probe.error}`);
+      const cluster = await startCluster(log);
+      if (cluster) writeFileSync(startedFile, `${cluster}\n`);
+      startedNow = cluster !== null;
+      probe = await answers();
+      if (!probe.ok) throw new Error(`postgres: cannot connect to 127.0.0.1:${port} as ${connection.user}: ${probe.error}`);
+    }
+    const created = await createDatabases();
+    const how = startedNow ? 'started' : existsSync(startedFile) ? 'reused (started earlier by the platform)' : 'reused (already running)';
+    return { startedNow, line: `${address} (${DATABASES.join(', ')})  ${how}; PostgreSQL ${probe.version}${created.length ? `; created ${created.join(', ')}` : ''}` };
+  },
+  async down() {
+    const cluster = existsSync(startedFile) ? readFileSync(startedFile, 'utf8').trim() : '';
+    if (cluster) {
+      const [version = '', name = 'main'] = cluster.split('/');
+      await pgCtlCluster(version, name, 'stop', '-m', 'fast');
+      rmSync(startedFile);
+      return `stopped (cluster ${cluster})`;
+    }
+    return (await isPortOpen({ port })) ? 'left running (was running before up)' : 'not running';
+  },
+  async status() {
+    const probe = await answers();
+    const who = existsSync(startedFile) ? 'started by the platform' : 'external';
+    return { up: probe.ok, line: `${address}  ${probe.ok ? `up, ${who}; PostgreSQL ${probe.version}` : `DOWN; ${probe.error}`}` };
+  },
+};

@@ -83,11 +83,6 @@ export function nx(targets, projects = []) {
   return exec(path.join(repoRoot, 'node_modules', '.bin', 'nx'), args, { env: NX_ENV });
 }
 
-/** Builds the four apps and everything they depend on. */
-export function buildApps() {
-  return nx(['build'], APPS.map((a) => `@herald/${a}`));
-}
-
 /** @param {string} app */
 export function appEntry(app) {
   return path.join(repoRoot, 'apps', app, 'dist', 'main.js');
