@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError, HOST_PORT, v, type ConfigOf } from '@herald/runtime';
-import type { KafkaSettings } from './client';
+import { DEFAULT_BATCHING, type KafkaSettings } from './client';
 
 export function kafkaConfigSpec(defaults: { clientId: string }) {
   return {
@@ -17,6 +17,9 @@ export function kafkaConfigSpec(defaults: { clientId: string }) {
     KAFKA_SASL_MECHANISM: v.oneOf(['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const, { description: 'SASL authentication to Kafka.', default: 'none' }),
     KAFKA_SASL_USERNAME: v.string({ description: 'SASL user name (with a SASL mechanism).', default: '', minLength: 0 }),
     KAFKA_SASL_PASSWORD: v.string({ description: 'SASL password (with a SASL mechanism).', default: '', minLength: 0, secret: true }),
+    KAFKA_LINGER_MS: v.int({ description: 'How long a record may wait for others before a produce request goes out (0: at once); fewer, larger requests.', min: 0, max: 1_000, default: DEFAULT_BATCHING.lingerMs }),
+    KAFKA_FETCH_MIN_BYTES: v.int({ description: 'A fetch waits for this many bytes (or KAFKA_FETCH_MAX_WAIT_MS) before the broker answers.', min: 1, max: 10_485_760, default: DEFAULT_BATCHING.fetchMinBytes }),
+    KAFKA_FETCH_MAX_WAIT_MS: v.int({ description: 'How long a fetch waits for KAFKA_FETCH_MIN_BYTES.', min: 0, max: 5_000, default: DEFAULT_BATCHING.fetchMaxWaitMs }),
   };
 }
 
@@ -40,6 +43,7 @@ export function kafkaSettings(config: KafkaConfig): KafkaSettings {
   return {
     brokers: config.KAFKA_BROKERS,
     clientId: config.KAFKA_CLIENT_ID,
+    batching: { lingerMs: config.KAFKA_LINGER_MS, fetchMinBytes: config.KAFKA_FETCH_MIN_BYTES, fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS },
     ...(config.KAFKA_SSL || ca ? { ssl: ca ? { ca: [ca] } : true } : {}),
     ...(config.KAFKA_SASL_MECHANISM !== 'none'
       ? { sasl: { mechanism: config.KAFKA_SASL_MECHANISM, username: config.KAFKA_SASL_USERNAME, password: config.KAFKA_SASL_PASSWORD } }

@@ -6,6 +6,7 @@
  */
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { retryInBackground, type Logger } from '@herald/runtime';
+import { kafkaBatching } from './client';
 
 export interface ConsumedRecord {
   topic: string;
@@ -76,7 +77,9 @@ export class BatchConsumer {
       heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 5)),
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
       maxBytes: options.maxBytes ?? 10_485_760,
-      maxWaitTimeInMs: 100,
+      // Fewer, fuller fetches (KAFKA_FETCH_MIN_BYTES, KAFKA_FETCH_MAX_WAIT_MS).
+      maxWaitTimeInMs: kafkaBatching(kafka).fetchMaxWaitMs,
+      minBytes: kafkaBatching(kafka).fetchMinBytes,
       allowAutoTopicCreation: false,
       retry: { initialRetryTime: 200, retries: 10, maxRetryTime: 5_000 },
     });
