@@ -2,11 +2,12 @@
 /**
  * One platform service run as a daemon of ours (Kafka, Redis, MailDev, the SMS sink): up, down and
  * status, each answered in one line, on @herald/process's ensureDaemon. Its pid, log and lock
- * files are <dir>/<file>.pid|.log|.lock; the pid file is what tells ours from one started another
- * way, which down leaves alone.
+ * files are .local/<name>/<name>-<port>.pid|.log|.lock; the pid file is what tells ours from one
+ * started another way, which down leaves alone.
  */
 import path from 'node:path';
 import { ensureDaemon, runningPidFromFile, stopPidFile } from '@herald/process';
+import { localPath } from './paths.mjs';
 
 /** @typedef {(line: string) => void} LogFn */
 
@@ -26,13 +27,14 @@ import { ensureDaemon, runningPidFromFile, stopPidFile } from '@herald/process';
  * @template T
  * @typedef {object} DaemonDefinition
  * @property {string} name
- * @property {string} address shown first on each line
- * @property {string} dir
- * @property {string} file base name of its pid, log and lock files
+ * @property {number} port the one it is known by (MailDev: SMTP)
+ * @property {string} scheme of its address, shown first on each line (scheme://127.0.0.1:port)
  * @property {string} match a word of its command line (a reused pid is not taken for it)
+ * @property {string} [dir] its folder (default .local/<name>)
+ * @property {string} [file] base name of its pid, log and lock files (default <name>-<port>)
  * @property {() => Promise<T | null | undefined | false>} answers what answers on its address, if it is this service
  * @property {() => Promise<string | null>} conflict why it cannot start (a port taken by something else), or null
- * @property {(log: LogFn) => Promise<{ command: string, args: string[], cwd?: string, env?: NodeJS.ProcessEnv }>} command
+ * @property {(log: LogFn, dir: string) => Promise<{ command: string, args: string[], cwd?: string, env?: NodeJS.ProcessEnv }>} command
  * @property {(log: LogFn) => Promise<void>} [prepare] before the first start (install it)
  * @property {number} timeoutMs to wait for it to answer
  * @property {number} graceMs to drain before SIGKILL
@@ -48,7 +50,10 @@ import { ensureDaemon, runningPidFromFile, stopPidFile } from '@herald/process';
  * @returns {PlatformService & { pid: () => number | null }}
  */
 export function daemonService(d) {
-  const pidFile = path.join(d.dir, `${d.file}.pid`);
+  const dir = d.dir ?? localPath(d.name);
+  const file = path.join(dir, d.file ?? `${d.name}-${d.port}`);
+  const address = `${d.scheme}://127.0.0.1:${d.port}`;
+  const pidFile = `${file}.pid`;
   const pid = () => runningPidFromFile(pidFile, d.match);
   const describe = async (/** @type {T} */ found, /** @type {LogFn} */ log) => (d.describe ? `; ${await d.describe(found, log)}` : '');
   return {
@@ -58,13 +63,13 @@ export function daemonService(d) {
       const started = await ensureDaemon({
         name: d.name,
         pidFile,
-        logFile: path.join(d.dir, `${d.file}.log`),
-        lockFile: path.join(d.dir, `${d.file}.lock`),
+        logFile: `${file}.log`,
+        lockFile: `${file}.lock`,
         match: d.match,
         answers: d.answers,
         ...(d.prepare ? { prepare: () => /** @type {NonNullable<typeof d.prepare>} */ (d.prepare)(log) } : {}),
         conflict: d.conflict,
-        command: () => d.command(log),
+        command: () => d.command(log, dir),
         timeoutMs: d.timeoutMs,
         ...(d.intervalMs ? { intervalMs: d.intervalMs } : {}),
         ...(d.moreLogs ? { moreLogs: d.moreLogs } : {}),
@@ -72,7 +77,7 @@ export function daemonService(d) {
       });
       const how = started.startedByUs ? `started (pid ${started.pid})` : started.pid !== null ? `reused (started earlier by the platform, pid ${started.pid})` : 'reused (already running)';
       const more = d.afterUp ? await d.afterUp(started.found, options) : '';
-      return { startedNow: started.startedByUs, line: `${d.address}  ${how}${await describe(started.found, log)}${more}` };
+      return { startedNow: started.startedByUs, line: `${address}  ${how}${await describe(started.found, log)}${more}` };
     },
     async down({ graceMs = d.graceMs } = {}) {
       const was = pid();
@@ -83,8 +88,8 @@ export function daemonService(d) {
     async status() {
       const ours = pid();
       const found = await d.answers();
-      if (!found) return { up: false, line: `${d.address}  DOWN` };
-      return { up: true, line: `${d.address}  up, ${ours !== null ? `started by the platform (pid ${ours})` : 'external'}${await describe(found, () => undefined)}` };
+      if (!found) return { up: false, line: `${address}  DOWN` };
+      return { up: true, line: `${address}  up, ${ours !== null ? `started by the platform (pid ${ours})` : 'external'}${await describe(found, () => undefined)}` };
     },
   };
 }

@@ -50,7 +50,8 @@ export function kafkaService({ port = 9092, controllerPort = 9093 } = {}) {
   const dir = kafkaDir(port);
   return daemonService({
     name: 'kafka',
-    address: `127.0.0.1:${port}`,
+    port,
+    scheme: 'kafka',
     dir,
     file: 'kafka',
     match: MAIN_CLASS,

@@ -5,22 +5,19 @@
  * are kept in memory (at most 50,000); MailDev also writes an .eml file per email under its
  * TMPDIR, pointed at .local/maildev/tmp-1025 (emptied at every start).
  */
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpGet, isPortOpen } from '@herald/process';
 import { daemonService } from './daemon.mjs';
-import { localPath } from './paths.mjs';
 
 const smtpPort = 1025;
 const webPort = 1080;
 const web = `http://127.0.0.1:${webPort}`;
-const dir = localPath('maildev');
 export const maildev = daemonService({
   name: 'maildev',
-  address: `smtp://127.0.0.1:${smtpPort}`,
-  dir,
-  file: `maildev-${smtpPort}`,
+  port: smtpPort,
+  scheme: 'smtp',
   match: 'maildev',
   /** @returns {Promise<{ version: string } | null>} */
   answers: async () => {
@@ -36,10 +33,10 @@ export const maildev = daemonService({
     const taken = (await isPortOpen({ port: smtpPort })) ? `SMTP port ${smtpPort}` : (await isPortOpen({ port: webPort })) ? `web port ${webPort}` : null;
     return taken && `${taken} on 127.0.0.1 is taken by something that is not MailDev 3 (expected the SMTP port open and GET /api/healthz answering true on the web port)`;
   },
-  command: async (log) => {
+  command: async (log, dir) => {
     const tmp = path.join(dir, `tmp-${smtpPort}`);
     rmSync(tmp, { recursive: true, force: true });
-    localPath('maildev', `tmp-${smtpPort}`);
+    mkdirSync(tmp);
     log(`maildev: starting MailDev (SMTP 127.0.0.1:${smtpPort}, web 127.0.0.1:${webPort})`);
     const cli = path.join(path.dirname(fileURLToPath(import.meta.resolve('maildev'))), 'bin', 'maildev.js');
     const args = [cli, '--smtp', String(smtpPort), '--web', String(webPort), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1', '--max-emails', '50000'];

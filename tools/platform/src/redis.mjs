@@ -7,7 +7,6 @@
 import { Redis } from 'ioredis';
 import { isPortOpen } from '@herald/process';
 import { daemonService } from './daemon.mjs';
-import { localPath } from './paths.mjs';
 import { aptInstall, commandExists } from './system.mjs';
 
 /**
@@ -34,19 +33,17 @@ async function redisAnswers(port) {
 }
 
 const port = 6379;
-const dir = localPath('redis');
 export const redis = daemonService({
   name: 'redis',
-  address: `redis://127.0.0.1:${port}`,
-  dir,
-  file: `redis-${port}`,
+  port,
+  scheme: 'redis',
   match: 'redis-server',
   answers: () => redisAnswers(port),
   prepare: async (log) => {
     if (!commandExists('redis-server')) await aptInstall(['redis-server'], (l) => log(`redis: ${l}`));
   },
   conflict: async () => ((await isPortOpen({ port })) ? `port ${port} on 127.0.0.1 is taken by something that does not answer PING (a Redis with a password?)` : null),
-  command: async (log) => {
+  command: async (log, dir) => {
     log(`redis: starting redis-server on 127.0.0.1:${port}`);
     return { command: 'redis-server', args: ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--dir', dir] };
   },
