@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { Child, isAlive, processCommandLine, readAllStats } from '@herald/process';
-import { repoRoot, uniqueName, waitFor } from '@herald/testing';
+import { repoRoot, testConfig, uniqueName, waitFor } from '@herald/testing';
 
 const lines: string[] = [];
 function npmStart(name: string): Child {
@@ -17,7 +17,7 @@ function npmStart(name: string): Child {
     args: [join(repoRoot, 'tools', 'platform', 'src', 'start.mjs')],
     cwd: repoRoot,
     env: { ...process.env, API_KEYS: '', WEBHOOK_SECRETS_KEY: '' },
-    logFile: join(repoRoot, 'tmp', 'e2e-logs', `${name}.log`),
+    logFile: join(repoRoot, testConfig().HERALD_TEST_LOG_DIR, 'npm-start', `${name}.log`),
     onLine: (line) => lines.push(line),
     graceMs: 60_000,
   }).start();
