@@ -71,6 +71,7 @@ export class BatchConsumer {
     kafka: Kafka,
     private readonly options: BatchConsumerOptions,
   ) {
+    const batching = kafkaBatching(kafka);
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
@@ -78,8 +79,8 @@ export class BatchConsumer {
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
       maxBytes: options.maxBytes ?? 10_485_760,
       // Fewer, fuller fetches (KAFKA_FETCH_MIN_BYTES, KAFKA_FETCH_MAX_WAIT_MS).
-      maxWaitTimeInMs: kafkaBatching(kafka).fetchMaxWaitMs,
-      minBytes: kafkaBatching(kafka).fetchMinBytes,
+      maxWaitTimeInMs: batching.fetchMaxWaitMs,
+      minBytes: batching.fetchMinBytes,
       allowAutoTopicCreation: false,
       retry: { initialRetryTime: 200, retries: 10, maxRetryTime: 5_000 },
     });

@@ -216,11 +216,14 @@ export class BatchingProducer {
     return Promise.race([all, timeout]).finally(() => clearTimeout(timer));
   }
 
-  /** Sends now, or after the linger when nothing is in flight and the batch is not full yet. */
+  /**
+   * Sends now, or after the linger when nothing is in flight and the batch is not full yet (a batch
+   * that fills while it lingers goes at once). With one in flight, its completion sends the rest.
+   */
   private schedule(): void {
-    if (this.inFlight || this.lingerTimer) return;
+    if (this.inFlight) return;
     if (this.lingerMs <= 0 || this.queue.length >= this.maxBatchRecords) return this.pump();
-    this.lingerTimer = setTimeout(() => this.pump(), this.lingerMs);
+    this.lingerTimer ??= setTimeout(() => this.pump(), this.lingerMs);
   }
 
   private pump(): void {

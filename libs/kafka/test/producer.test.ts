@@ -70,3 +70,16 @@ test('flush() and close() send a lingering record at once', async () => {
   expect(producer.requests).toBe(2);
   expect(await recordsIn(topic)).toBe(before + 3);
 });
+
+test('a batch that fills while it lingers goes at once', async () => {
+  const producer = new BatchingProducer(kafka, { logger, lingerMs: 60_000, maxBatchRecords: 3 });
+  await producer.connect();
+  try {
+    const started = Date.now();
+    await Promise.all(records(3).map((record) => producer.send(topic, [record])));
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(producer.requests).toBe(1);
+  } finally {
+    await producer.close();
+  }
+});

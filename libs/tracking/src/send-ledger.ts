@@ -47,7 +47,8 @@ export interface SendLedgerOptions {
   /**
    * Statements of each kind in flight at once (default 1): the claims and marks that arrive while
    * one runs leave together in the next, so batches grow with load. Each statement costs a round
-   * trip and a write to the socket whatever it carries; with 2 the batches were half as large.
+   * trip and a write to the socket whatever it carries; two in flight split the same arrivals
+   * across two statements.
    */
   maxInFlight?: number;
 }

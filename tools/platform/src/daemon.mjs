@@ -55,6 +55,7 @@ export function daemonService(d) {
   const address = `${d.scheme}://127.0.0.1:${d.port}`;
   const pidFile = `${file}.pid`;
   const pid = () => runningPidFromFile(pidFile, d.match);
+  const { prepare } = d;
   const describe = async (/** @type {T} */ found, /** @type {LogFn} */ log) => (d.describe ? `; ${await d.describe(found, log)}` : '');
   return {
     pid,
@@ -67,7 +68,7 @@ export function daemonService(d) {
         lockFile: `${file}.lock`,
         match: d.match,
         answers: d.answers,
-        ...(d.prepare ? { prepare: () => /** @type {NonNullable<typeof d.prepare>} */ (d.prepare)(log) } : {}),
+        ...(prepare ? { prepare: () => prepare(log) } : {}),
         conflict: d.conflict,
         command: () => d.command(log, dir),
         timeoutMs: d.timeoutMs,
